@@ -362,7 +362,9 @@ impl<'a> Typed<'a> {
             "rtcp-rsize" => flag(value, Self::RtcpRsize)?,
             "rtpmap" => {
                 let v = need(value, "payload type")?;
-                let (pt, rest) = v.split_once(' ').ok_or(FieldError::Missing("encoding name"))?;
+                let (pt, rest) = v
+                    .split_once(' ')
+                    .ok_or(FieldError::Missing("encoding name"))?;
                 let mut parts = rest.splitn(3, '/');
                 let encoding = parts.next().unwrap_or("");
                 if encoding.is_empty() {
@@ -382,7 +384,8 @@ impl<'a> Typed<'a> {
             }
             "fmtp" => {
                 let v = need(value, "format")?;
-                let (format, params) = v.split_once(' ').ok_or(FieldError::Missing("parameters"))?;
+                let (format, params) =
+                    v.split_once(' ').ok_or(FieldError::Missing("parameters"))?;
                 Self::Fmtp { format, params }
             }
             "rtcp-fb" => {
@@ -442,9 +445,10 @@ impl<'a> Typed<'a> {
             "ssrc-group" => {
                 let v = need(value, "semantics")?;
                 let (semantics, ssrcs) = v.split_once(' ').unwrap_or((v, ""));
-                if !Words(ssrcs).iter().all(|s| {
-                    digits_u64(s).is_some_and(|n| u32::try_from(n).is_ok())
-                }) {
+                if !Words(ssrcs)
+                    .iter()
+                    .all(|s| digits_u64(s).is_some_and(|n| u32::try_from(n).is_ok()))
+                {
                     return Err(FieldError::BadNumber("ssrc-id"));
                 }
                 Self::SsrcGroup {
@@ -574,7 +578,12 @@ mod tests {
         );
         assert!(matches!(
             Typed::parse("extmap", Some("3/sendonly urn:x attr")),
-            Ok(Typed::Extmap { id: 3, direction: Some(Direction::SendOnly), uri: "urn:x", attributes: Some("attr") })
+            Ok(Typed::Extmap {
+                id: 3,
+                direction: Some(Direction::SendOnly),
+                uri: "urn:x",
+                attributes: Some("attr")
+            })
         ));
         assert!(matches!(
             Typed::parse("group", Some("BUNDLE 0 1")),
@@ -584,7 +593,10 @@ mod tests {
             Typed::parse("rtcp-mux", Some("x")),
             Err(FieldError::Trailing("flag attribute"))
         );
-        assert_eq!(Typed::parse("sctp-port", Some("5000")), Ok(Typed::SctpPort(5000)));
+        assert_eq!(
+            Typed::parse("sctp-port", Some("5000")),
+            Ok(Typed::SctpPort(5000))
+        );
         assert!(Typed::parse("ssrc-group", Some("FID 1 x")).is_err());
     }
 

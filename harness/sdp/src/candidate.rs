@@ -41,8 +41,7 @@ pub fn address_kind(address: &str) -> AddressKind {
 
 fn has_suffix_ignore_case(s: &str, suffix: &str) -> bool {
     s.len() >= suffix.len()
-        && s
-            .get(s.len().saturating_sub(suffix.len())..)
+        && s.get(s.len().saturating_sub(suffix.len())..)
             .is_some_and(|t| t.eq_ignore_ascii_case(suffix))
 }
 
@@ -108,12 +107,13 @@ impl<'a> Candidate<'a> {
             .map(|t| t.len().saturating_add(1))
             .sum::<usize>();
         let mut pos = fixed;
-        loop {
-            let Some(name) = it.next() else { break };
+        while let Some(name) = it.next() {
             if name.is_empty() {
                 return Err(FieldError::Empty("cand-extension"));
             }
-            let val = it.next().ok_or(FieldError::Missing("extension-att-value"))?;
+            let val = it
+                .next()
+                .ok_or(FieldError::Missing("extension-att-value"))?;
             match name {
                 "raddr" if related_address.is_none() && rest_start.is_none() => {
                     related_address = Some(val);
@@ -132,9 +132,7 @@ impl<'a> Candidate<'a> {
                 .saturating_add(val.len())
                 .saturating_add(2);
         }
-        let extensions = rest_start
-            .and_then(|s| value.get(s..))
-            .unwrap_or("");
+        let extensions = rest_start.and_then(|s| value.get(s..)).unwrap_or("");
         Ok(Self {
             foundation,
             component,
@@ -158,7 +156,9 @@ impl<'a> Candidate<'a> {
     /// The value of extension `name`.
     #[must_use]
     pub fn extension(&self, name: &str) -> Option<&'a str> {
-        self.extension_pairs().find(|(n, _)| *n == name).map(|(_, v)| v)
+        self.extension_pairs()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
     }
 
     /// `tcptype` (RFC 6544): `active`, `passive`, `so`.

@@ -238,7 +238,9 @@ impl<'a> MediaLine<'a> {
             None => (port_text, None),
         };
         let port = digits_u64(port_part).and_then(|p| u16::try_from(p).ok());
-        let port_count = count_part.and_then(digits_u64).and_then(|c| u32::try_from(c).ok());
+        let port_count = count_part
+            .and_then(digits_u64)
+            .and_then(|c| u32::try_from(c).ok());
         Ok(Self {
             media,
             port_text,

@@ -281,7 +281,8 @@ impl MediaDescription {
                 .push(AttributeLine::new("candidate", c.to_string()));
         }
         if transport.end_of_candidates {
-            self.attributes.push(AttributeLine::flag("end-of-candidates"));
+            self.attributes
+                .push(AttributeLine::flag("end-of-candidates"));
         }
         self
     }
@@ -388,7 +389,8 @@ impl SessionDescription {
         } else {
             format!("BUNDLE {}", mids.join(" "))
         };
-        self.attributes.insert(0, AttributeLine::new("group", value));
+        self.attributes
+            .insert(0, AttributeLine::new("group", value));
         self
     }
 
@@ -456,22 +458,26 @@ impl SessionDescription {
     /// format has an `rtpmap` are accepted with `transport`, anything else is rejected with
     /// port 0. Mids are copied; a BUNDLE group is added when the offer had one.
     #[must_use]
-    pub fn answer_to(
-        offer: &Sdp<'_>,
-        session_id: u64,
-        transport: &TransportParams,
-    ) -> Self {
+    pub fn answer_to(offer: &Sdp<'_>, session_id: u64, transport: &TransportParams) -> Self {
         let mut answer = Self::new(session_id, 1);
         for m in offer.media() {
             let Some(Ok(ml)) = m.media_line() else {
-                answer
-                    .media
-                    .push(MediaDescription::new("application", 0, "UDP/DTLS/SCTP", &["0"]));
+                answer.media.push(MediaDescription::new(
+                    "application",
+                    0,
+                    "UDP/DTLS/SCTP",
+                    &["0"],
+                ));
                 continue;
             };
             let mid = m.mid();
             let mut section = if ml.port == Some(0) {
-                MediaDescription::new(ml.media, 0, ml.proto, &[ml.format_list().next().unwrap_or("0")])
+                MediaDescription::new(
+                    ml.media,
+                    0,
+                    ml.proto,
+                    &[ml.format_list().next().unwrap_or("0")],
+                )
             } else if ml.is_sctp() {
                 let port = m
                     .attribute_value("sctp-port")
@@ -493,10 +499,12 @@ impl SessionDescription {
                     Some(v) if ml.is_rtp() => {
                         let offered = m
                             .attributes()
-                            .find_map(|a| a.typed().ok().and_then(|t| match t {
-                                crate::attr::Typed::Direction(d) => Some(d),
-                                _ => None,
-                            }))
+                            .find_map(|a| {
+                                a.typed().ok().and_then(|t| match t {
+                                    crate::attr::Typed::Direction(d) => Some(d),
+                                    _ => None,
+                                })
+                            })
                             .unwrap_or(Direction::SendRecv);
                         let dir = match offered {
                             Direction::SendOnly => Direction::RecvOnly,
@@ -517,9 +525,9 @@ impl SessionDescription {
             }
             answer.media.push(section);
         }
-        let offered_bundle = offer.attributes().any(|a| {
-            a.name == "group" && a.value.is_some_and(|v| v.starts_with("BUNDLE"))
-        });
+        let offered_bundle = offer
+            .attributes()
+            .any(|a| a.name == "group" && a.value.is_some_and(|v| v.starts_with("BUNDLE")));
         if offered_bundle {
             answer.bundled()
         } else {

@@ -112,7 +112,9 @@ impl<'a> Line<'a> {
     /// 1-based line number, as editors count.
     #[must_use]
     pub fn number(&self) -> u32 {
-        u32::try_from(self.index).unwrap_or(u32::MAX).saturating_add(1)
+        u32::try_from(self.index)
+            .unwrap_or(u32::MAX)
+            .saturating_add(1)
     }
 
     /// The type letter when the line has the form `<letter>=...`.
@@ -202,7 +204,11 @@ impl<'a> Sdp<'a> {
         let bom = input.starts_with(BOM);
         let skip = if bom { BOM.len() } else { 0 };
         // A first pass counts lines so that one allocation holds them all.
-        let count = input.iter().filter(|&&b| b == b'\n').count().saturating_add(1);
+        let count = input
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            .saturating_add(1);
         let mut lines = Vec::with_capacity(count);
         split_lines(input, skip, &mut lines);
         let mut sdp = Self {
@@ -323,7 +329,8 @@ impl<'a> Sdp<'a> {
     /// The session-level connection (`c=`), parsed.
     #[must_use]
     pub fn connection(&self) -> Option<Result<Connection<'a>, FieldError>> {
-        self.session_line(b'c').map(|l| Connection::parse(l.value()))
+        self.session_line(b'c')
+            .map(|l| Connection::parse(l.value()))
     }
 
     /// The first timing (`t=`), parsed.
