@@ -25,8 +25,11 @@
 )]
 
 pub mod codes;
+pub mod datagram;
 pub mod error;
+pub mod fingerprint;
 pub mod handshake;
+pub mod messages;
 mod reader;
 pub mod reassembly;
 pub mod record;

@@ -39,11 +39,6 @@ impl<'a> Reader<'a> {
         out
     }
 
-    /// The unread bytes, without consuming them.
-    pub(crate) fn peek_rest(&self) -> &'a [u8] {
-        self.buf.get(self.pos..).unwrap_or_default()
-    }
-
     /// The next `n` bytes.
     pub(crate) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let end = self.pos.checked_add(n)?;
