@@ -1,0 +1,1 @@
+//! RFC 5780 (placeholder)

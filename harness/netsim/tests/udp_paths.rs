@@ -1,0 +1,92 @@
+//! UDP through LANs, routers and NATs.
+mod support;
+
+use core::time::Duration;
+
+use harness_core::rng::RunSeed;
+use harness_core::time::Instant;
+use harness_netsim::{DropReason, HostSpec, LinkConfig, NatConfig, Network, RouterSpec, TraceKind};
+use support::{Echo, Pinger};
+
+fn two_nats(seed: u64) -> Network {
+    Network::builder(RunSeed(seed))
+        .internet("internet")
+        .lan("home", "192.168.1.0/24")
+        .lan("office", "10.0.0.0/24")
+        .host("alice", HostSpec::on("home", &["192.168.1.10"]))
+        .host("bob", HostSpec::on("office", &["10.0.0.20"]))
+        .nat(
+            "home-nat",
+            RouterSpec::nat(NatConfig::full_cone())
+                .inside("home", "192.168.1.1")
+                .outside("internet", "203.0.113.1"),
+        )
+        .nat(
+            "office-nat",
+            RouterSpec::nat(NatConfig::full_cone())
+                .inside("office", "10.0.0.1")
+                .outside("internet", "198.51.100.1"),
+        )
+        .host("server", HostSpec::on("internet", &["192.0.2.10"]))
+        .link(
+            "alice",
+            "home",
+            LinkConfig::new().delay(Duration::from_millis(5)),
+        )
+        .capture(true)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn udp_reaches_a_public_server_through_a_nat_and_back() {
+    let mut net = two_nats(1);
+    net.attach("server", Echo::udp("192.0.2.10:3478")).unwrap();
+    let ping = net
+        .attach(
+            "alice",
+            Pinger::new(
+                "192.168.1.10:5000",
+                "192.0.2.10:3478",
+                3,
+                Duration::from_millis(20),
+            ),
+        )
+        .unwrap();
+    net.run_until(Instant::from_secs(1)).unwrap();
+    let p = net.endpoint::<Pinger>(ping).unwrap();
+    assert_eq!(p.received.len(), 3, "{}", net.trace());
+    // One 5 ms link traversal each way (alice <-> home segment).
+    assert_eq!(p.received[0].2 - p.received[0].1, Duration::from_millis(10));
+    let m = net.nat_mappings("home-nat");
+    assert_eq!(m.len(), 1);
+    assert_eq!(m[0].external, "203.0.113.1:5000".parse().unwrap());
+    assert!(
+        net.trace()
+            .count(|k| matches!(k, TraceKind::Translated { .. }))
+            >= 6
+    );
+}
+
+#[test]
+fn unsolicited_inbound_is_dropped_without_a_mapping() {
+    let mut net = two_nats(1);
+    net.attach("alice", Echo::udp("192.168.1.10:5000")).unwrap();
+    net.attach(
+        "server",
+        Pinger::new(
+            "192.0.2.10:3478",
+            "203.0.113.1:5000",
+            1,
+            Duration::from_millis(20),
+        ),
+    )
+    .unwrap();
+    net.run_until(Instant::from_secs(1)).unwrap();
+    assert_eq!(
+        net.trace().drops(DropReason::NatNoMapping),
+        1,
+        "{}",
+        net.trace()
+    );
+}
