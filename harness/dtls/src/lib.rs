@@ -24,15 +24,19 @@
     clippy::arithmetic_side_effects
 )]
 
+pub mod build;
 pub mod codes;
 pub mod datagram;
 pub mod error;
 pub mod fingerprint;
 pub mod handshake;
 pub mod messages;
+pub mod observer;
 mod reader;
 pub mod reassembly;
 pub mod record;
+pub mod rules;
 
 pub use codes::{ContentType, HandshakeType, ProtocolVersion};
 pub use error::{DecodeError, RecordError};
+pub use rules::catalogue;
