@@ -48,6 +48,7 @@ pub mod integrity;
 mod keys;
 mod message;
 mod repr;
+pub mod rules;
 
 #[cfg(test)]
 mod test_vectors;
@@ -66,3 +67,4 @@ pub use message::{
     Generation, HEADER_LEN, HeaderError, HeaderProblems, MAGIC_COOKIE, Message, TransactionId,
 };
 pub use repr::{AttrRepr, MessageRepr, ReprError};
+pub use rules::catalogue;
