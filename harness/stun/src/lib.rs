@@ -44,6 +44,7 @@ mod attr_encode;
 mod attributes;
 mod builder;
 mod enums;
+mod inspect;
 pub mod integrity;
 mod keys;
 mod message;
@@ -61,6 +62,7 @@ pub use attr_encode::encode_address;
 pub use attributes::{ATTR_HEADER_LEN, Attributes, RawAttribute, WalkError, padded_len};
 pub use builder::MessageBuilder;
 pub use enums::{AttrType, Class, ErrorCode, Method, PasswordAlgorithm, compose_type, split_type};
+pub use inspect::{StunInspector, describe, inspector};
 pub use integrity::Check;
 pub use keys::{Key, PrepError, long_term_key_bytes, prepare, userhash};
 pub use message::{
