@@ -1,1 +1,0 @@
-//! RFC 5780 (placeholder)
