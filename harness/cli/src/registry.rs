@@ -13,13 +13,13 @@ pub type CrossChecker = fn(&str, &[u8], &InspectContext) -> CrossCheck;
 /// Every inspector, most specific first.
 #[must_use]
 pub fn inspectors() -> Vec<&'static dyn Inspector> {
-    vec![]
+    vec![harness_sdp::inspector()]
 }
 
 /// Every rule catalogue.
 #[must_use]
 pub fn catalogues() -> Vec<Catalogue> {
-    vec![]
+    vec![harness_sdp::catalogue()]
 }
 
 /// The cross-checker for `protocol`, if the webrtc crate has a counterpart.
@@ -32,8 +32,7 @@ pub fn cross_checker(protocol: &str) -> Option<CrossChecker> {
 /// Offer/answer validation, when the SDP module is present.
 #[must_use]
 pub fn offer_answer(offer: &str, answer: &str) -> Option<Vec<Finding>> {
-    let _ = (offer, answer);
-    None
+    Some(harness_sdp::check_offer_answer(offer, answer))
 }
 
 /// The inspector named `protocol`.
