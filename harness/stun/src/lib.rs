@@ -44,6 +44,7 @@ mod attr_encode;
 mod attributes;
 mod builder;
 mod enums;
+pub mod fuzzing;
 mod inspect;
 pub mod integrity;
 mod keys;
