@@ -82,7 +82,7 @@ impl std::error::Error for FingerprintError {}
 #[must_use]
 pub fn fingerprint(der: &[u8], hash: FingerprintHash) -> String {
     let digest = hash.digest(der);
-    let mut out = String::with_capacity(hash.name().len() + 1 + digest.len() * 3);
+    let mut out = String::with_capacity(digest.len().saturating_mul(3).saturating_add(8));
     out.push_str(hash.name());
     out.push(' ');
     for (i, b) in digest.iter().enumerate() {

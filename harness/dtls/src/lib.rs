@@ -23,6 +23,14 @@
     clippy::panic,
     clippy::arithmetic_side_effects
 )]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::panic,
+        clippy::arithmetic_side_effects,
+        reason = "unit tests state expectations with panics and literal arithmetic"
+    )
+)]
 
 pub mod build;
 pub mod codes;
@@ -30,6 +38,7 @@ pub mod datagram;
 pub mod error;
 pub mod fingerprint;
 pub mod handshake;
+pub mod inspect;
 pub mod messages;
 pub mod observer;
 mod reader;
@@ -39,4 +48,5 @@ pub mod rules;
 
 pub use codes::{ContentType, HandshakeType, ProtocolVersion};
 pub use error::{DecodeError, RecordError};
+pub use inspect::inspector;
 pub use rules::catalogue;

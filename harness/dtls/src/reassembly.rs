@@ -253,7 +253,8 @@ impl Pending {
     fn held(&self, start: u32, end: u32) -> impl Iterator<Item = (u32, u32)> + '_ {
         self.have
             .iter()
-            .filter_map(move |&(s, e)| (s < end && start < e).then(|| (s.max(start), e.min(end))))
+            .filter(move |&&(s, e)| s < end && start < e)
+            .map(move |&(s, e)| (s.max(start), e.min(end)))
     }
 
     fn insert_range(&mut self, start: u32, end: u32) {

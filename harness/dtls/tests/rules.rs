@@ -6,13 +6,19 @@ use harness_dtls::catalogue;
 fn every_rule_is_triggered_and_passed_by_its_cases() {
     let cat = catalogue();
     let (table, unknown) = cat.coverage();
-    assert!(unknown.is_empty(), "cases naming unknown rules: {unknown:?}");
+    assert!(
+        unknown.is_empty(),
+        "cases naming unknown rules: {unknown:?}"
+    );
     let incomplete: Vec<_> = table
         .iter()
         .filter(|row| !row.complete())
         .map(|row| (row.rule.id, &row.triggered_by, &row.passed_by, &row.broken))
         .collect();
-    assert!(incomplete.is_empty(), "incomplete coverage: {incomplete:#?}");
+    assert!(
+        incomplete.is_empty(),
+        "incomplete coverage: {incomplete:#?}"
+    );
 }
 
 #[test]

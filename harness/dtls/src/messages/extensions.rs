@@ -14,7 +14,7 @@ impl<'a> U16List<'a> {
     /// # Errors
     /// [`DecodeError::BadLength`] for an odd length.
     pub fn new(bytes: &'a [u8], what: &'static str) -> Result<Self, DecodeError> {
-        if bytes.len() % 2 == 0 {
+        if bytes.len().is_multiple_of(2) {
             Ok(Self(bytes))
         } else {
             Err(DecodeError::BadLength(what))

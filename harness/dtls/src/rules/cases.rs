@@ -315,7 +315,7 @@ fn handshake_cases(c: &mut Cases, ch12: &ClientHelloSpec, good12: &[u8]) {
             "fragments-disagree-on-length",
             flow(
                 &[
-                    (0, hs_record(V10, 0, &[part1.clone()])),
+                    (0, hs_record(V10, 0, core::slice::from_ref(&part1))),
                     (0, hs_record(V10, 1, &[part2])),
                 ],
                 &[],
@@ -325,8 +325,8 @@ fn handshake_cases(c: &mut Cases, ch12: &ClientHelloSpec, good12: &[u8]) {
             "fragments-agree",
             flow(
                 &[
-                    (0, hs_record(V10, 0, &[part1.clone()])),
-                    (0, hs_record(V10, 1, &[part2_ok.clone()])),
+                    (0, hs_record(V10, 0, core::slice::from_ref(&part1))),
+                    (0, hs_record(V10, 1, core::slice::from_ref(&part2_ok))),
                 ],
                 &[],
             ),

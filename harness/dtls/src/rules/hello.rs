@@ -84,7 +84,7 @@ pub(super) fn check_client_hello(
             format!("legacy_cookie of {} bytes", ch.cookie.len()),
         ));
     }
-    if ch.cipher_suites.is_empty() || ch.cipher_suites.len() % 2 != 0 {
+    if ch.cipher_suites.is_empty() || !ch.cipher_suites.len().is_multiple_of(2) {
         out.push(Finding::new(
             &CLIENT_HELLO_CIPHER_SUITES,
             whole.clone(),

@@ -10,7 +10,7 @@
 //! Every section number below was looked up in the RFC text.
 
 mod cases;
-mod check;
+pub(crate) mod check;
 mod hello;
 
 pub use cases::cases;
