@@ -362,7 +362,8 @@ impl Network {
     // -- Setup ---------------------------------------------------------------------------
 
     /// Attaches an endpoint to the host called `host` and drains its first outputs
-    /// (binds, first transmits, first deadline) at the current time.
+    /// (binds, first transmits, first deadline) at the current time. A livelock found while
+    /// draining is reported by the next `run_*` or `step` call.
     ///
     /// # Errors
     /// Unknown host, or the node is not a host.
@@ -477,6 +478,9 @@ impl Network {
     /// # Errors
     /// Livelock (see [`Limits`]).
     pub fn step(&mut self) -> Result<bool, RunError> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
         let Some(s) = self.queue.pop() else {
             return Ok(false);
         };
@@ -498,6 +502,9 @@ impl Network {
     /// # Errors
     /// Livelock (see [`Limits`]).
     pub fn run_until(&mut self, until: Instant) -> Result<(), RunError> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
         while self.queue.peek().is_some_and(|s| s.at <= until) {
             self.step()?;
         }
@@ -519,6 +526,9 @@ impl Network {
     /// # Errors
     /// Livelock (see [`Limits`]).
     pub fn run_until_idle(&mut self, horizon: Instant) -> Result<Instant, RunError> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
         while self.queue.peek().is_some_and(|s| s.at <= horizon) {
             self.step()?;
         }

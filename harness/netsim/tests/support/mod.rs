@@ -152,3 +152,60 @@ impl Endpoint for Pinger {
         }]
     }
 }
+
+/// Binds one socket and records every datagram: (time, remote, local, payload).
+pub(crate) struct Sink {
+    pub(crate) socket: Socket,
+    bound: bool,
+    pub(crate) received: Vec<(Instant, SocketAddr, SocketAddr, Vec<u8>)>,
+}
+
+impl Sink {
+    pub(crate) fn udp(addr: &str) -> Self {
+        Self {
+            socket: Socket {
+                addr: addr.parse().unwrap(),
+                transport: Transport::Udp,
+            },
+            bound: false,
+            received: Vec::new(),
+        }
+    }
+}
+
+impl Endpoint for Sink {
+    type Event = String;
+    fn handle_input(&mut self, input: Input<'_>) {
+        if let Input::Datagram {
+            now,
+            context,
+            payload,
+        } = input
+        {
+            self.received
+                .push((now, context.remote, context.local, payload.to_vec()));
+        }
+    }
+    fn poll_output(&mut self) -> Output<String> {
+        if !self.bound {
+            self.bound = true;
+            return Output::Bind(self.socket);
+        }
+        Output::Idle
+    }
+    fn sockets(&self) -> Vec<Socket> {
+        vec![self.socket]
+    }
+}
+
+/// A UDP transmit from `local` to `remote`.
+pub(crate) fn udp(local: &str, remote: &str) -> Transmit {
+    Transmit {
+        context: TransportContext {
+            local: local.parse().unwrap(),
+            remote: remote.parse().unwrap(),
+            transport: Transport::Udp,
+        },
+        payload: b"probe".to_vec(),
+    }
+}
