@@ -85,6 +85,9 @@ pub struct TurnServerConfig {
     pub software: Option<String>,
     /// Redirect every Allocate to this server with 300 (RFC 8489 §10).
     pub alternate_server: Option<SocketAddr>,
+    /// Accept channel numbers up to 0x7FFE as RFC 5766 §11.2 did (deployed clients such as
+    /// coturn's pick from that range); RFC 8656 §12.2 allows only 0x4000–0x4FFF.
+    pub rfc5766_channels: bool,
 }
 
 impl TurnServerConfig {
@@ -126,6 +129,7 @@ impl TurnServerConfig {
             peer_policy: PeerPolicy::default(),
             software: Some(concat!("webrtc-harness ", env!("CARGO_PKG_VERSION")).to_owned()),
             alternate_server: None,
+            rfc5766_channels: false,
         }
     }
 }
@@ -169,6 +173,8 @@ pub struct TurnServer {
     per_user: HashMap<String, usize>,
     tcp: HashMap<TransportContext, StreamDecoder>,
     cache: ResponseCache,
+    /// Ports held for a later Allocate with RESERVATION-TOKEN (RFC 8656 §7.2), with expiry.
+    reservations: HashMap<[u8; 8], (SocketAddr, Instant)>,
     out: VecDeque<Output<ServerEvent>>,
     now: Instant,
     next_sweep: Option<Instant>,
@@ -199,6 +205,7 @@ impl TurnServer {
             per_user: HashMap::new(),
             tcp: HashMap::new(),
             cache,
+            reservations: HashMap::new(),
             out,
             now: Instant::ZERO,
             next_sweep: None,
@@ -258,6 +265,10 @@ impl TurnServer {
 
     fn sweep(&mut self, now: Instant) {
         let mut next: Option<Instant> = self.cache.sweep(now);
+        self.reservations.retain(|_, (_, t)| *t > now);
+        for (_, t) in self.reservations.values() {
+            next = Some(next.map_or(*t, |n| n.min(*t)));
+        }
         let expired: Vec<TransportContext> = self
             .allocations
             .iter()
@@ -293,6 +304,25 @@ impl TurnServer {
         }
         self.out
             .push_back(Output::Event(ServerEvent::Deallocated { client: *client }));
+    }
+
+    /// The driver could not bind relay `relay` (its port is taken outside the server): the
+    /// allocation using it is deleted, so the client learns of it (437) on its next request.
+    pub fn relay_unavailable(&mut self, relay: SocketAddr) {
+        if let Some(client) = self.relays.get(&relay).copied() {
+            self.deallocate(&client);
+        }
+    }
+
+    /// True when `number` may be bound (RFC 8656 §12.2, or RFC 5766 §11.2 in legacy mode).
+    #[must_use]
+    pub fn channel_allowed(&self, number: u16) -> bool {
+        let max = if self.config.rfc5766_channels {
+            0x7FFE
+        } else {
+            channeldata::CHANNEL_MAX
+        };
+        (channeldata::CHANNEL_MIN..=max).contains(&number)
     }
 
     fn is_listen(&self, ctx: &TransportContext) -> bool {
@@ -340,7 +370,7 @@ impl TurnServer {
         let Ok(cd) = ChannelData::parse(frame, stream) else {
             return;
         };
-        if !cd.number_in_range() {
+        if !self.channel_allowed(cd.number) {
             return;
         }
         let Some(a) = self.allocations.get(&client) else {

@@ -8,13 +8,15 @@ use harness_core::endpoint::{Output, Socket, Transport, TransportContext};
 use harness_core::time::Instant;
 
 use super::{Allocation, Binding, ServerEvent, TurnServer, relay_for};
-use crate::channeldata::{CHANNEL_MAX, CHANNEL_MIN};
 use crate::codes::{self as code, reason};
 use crate::stun::{Class, Message, MessageBuilder, attr, method};
 
 /// How long a response is kept for retransmissions (RFC 8489 §6.2.1: Ti = 39.5 s on TCP, the
 /// longest a client keeps retransmitting).
 const CACHE_FOR: Duration = Duration::from_secs(40);
+
+/// How long a port reserved by EVEN-PORT R=1 is held (RFC 8656 §7.2: at least 30 s).
+const RESERVATION_FOR: Duration = Duration::from_secs(30);
 
 /// Comprehension-required attributes the server understands.
 pub(crate) const KNOWN: &[u16] = &[
@@ -224,7 +226,13 @@ impl TurnServer {
             .max(self.config.default_lifetime.min(self.config.max_lifetime))
     }
 
-    fn pick_port(&mut self, ip: IpAddr, even: bool) -> Option<SocketAddr> {
+    fn port_free(&self, addr: SocketAddr) -> bool {
+        addr.port() != 0
+            && !self.relays.contains_key(&addr)
+            && !self.reservations.values().any(|(a, _)| *a == addr)
+    }
+
+    fn pick_port(&mut self, ip: IpAddr, even: bool, reserve_next: bool) -> Option<SocketAddr> {
         let (lo, hi) = self.config.relay_ports;
         let (lo, hi) = (lo.min(hi), lo.max(hi));
         let span = u64::from(hi - lo) + 1;
@@ -240,9 +248,18 @@ impl TurnServer {
                 }
             }
             let addr = SocketAddr::new(ip, port);
-            if port != 0 && !self.relays.contains_key(&addr) {
-                return Some(addr);
+            if !self.port_free(addr) {
+                continue;
             }
+            if reserve_next {
+                let Some(next) = port.checked_add(1).filter(|p| *p <= hi) else {
+                    continue;
+                };
+                if !self.port_free(SocketAddr::new(ip, next)) {
+                    continue;
+                }
+            }
+            return Some(addr);
         }
         None
     }
@@ -274,11 +291,19 @@ impl TurnServer {
         let raf = msg.get(attr::REQUESTED_ADDRESS_FAMILY);
         let aaf = msg.get(attr::ADDITIONAL_ADDRESS_FAMILY);
         let even = msg.get(attr::EVEN_PORT);
-        if msg.has(attr::RESERVATION_TOKEN) {
+        let mut reserved = None;
+        if let Some(token) = msg.get(attr::RESERVATION_TOKEN) {
             if raf.is_some() || aaf.is_some() || even.is_some() {
                 return Err(e(code::BAD_REQUEST));
             }
-            return Err(e(code::INSUFFICIENT_CAPACITY));
+            let held = <[u8; 8]>::try_from(token)
+                .ok()
+                .and_then(|t| self.reservations.remove(&t))
+                .filter(|(_, until)| *until > now);
+            match held {
+                Some((addr, _)) => reserved = Some(addr),
+                None => return Err(e(code::INSUFFICIENT_CAPACITY)),
+            }
         }
         if raf.is_some() && aaf.is_some() {
             return Err(e(code::BAD_REQUEST));
@@ -298,13 +323,13 @@ impl TurnServer {
                 .ok_or(e(code::ADDRESS_FAMILY_NOT_SUPPORTED))?,
             Some(_) => return Err(e(code::ADDRESS_FAMILY_NOT_SUPPORTED)),
         };
-        let even_port = match even {
-            None => false,
+        let (even_port, reserve_next) = match even {
+            None => (false, false),
             Some([flags, ..]) => {
                 if flags & 0x80 != 0 && aaf.is_some() {
                     return Err(e(code::BAD_REQUEST));
                 }
-                true
+                (true, flags & 0x80 != 0)
             }
             Some([]) => return Err(e(code::BAD_REQUEST)),
         };
@@ -325,10 +350,28 @@ impl TurnServer {
             return Err(e(code::INSUFFICIENT_CAPACITY));
         }
         let mut relays = Vec::with_capacity(ips.len());
-        for ip in ips {
-            match self.pick_port(ip, even_port) {
-                Some(a) => relays.push(a),
-                None => return Err(e(code::INSUFFICIENT_CAPACITY)),
+        if let Some(addr) = reserved {
+            relays.push(addr);
+        } else {
+            for ip in ips {
+                match self.pick_port(ip, even_port, reserve_next && relays.is_empty()) {
+                    Some(a) => relays.push(a),
+                    None => return Err(e(code::INSUFFICIENT_CAPACITY)),
+                }
+            }
+        }
+        let mut token = None;
+        let next_port = relays
+            .first()
+            .and_then(|r| r.port().checked_add(1).map(|p| SocketAddr::new(r.ip(), p)));
+        if let Some(next) = next_port.filter(|_| reserve_next && reserved.is_none()) {
+            let mut t = [0u8; 8];
+            super::fill(&mut self.rng, &mut t);
+            let until = now.saturating_add(RESERVATION_FOR);
+            if self.reservations.len() < self.config.max_allocations {
+                self.reservations.insert(t, (next, until));
+                self.schedule(until);
+                token = Some(t);
             }
         }
         let lifetime = self.lifetime(msg.u32_attr(attr::LIFETIME));
@@ -366,6 +409,9 @@ impl TurnServer {
         b = b
             .u32(attr::LIFETIME, secs(lifetime))
             .xor_address(attr::XOR_MAPPED_ADDRESS, ctx.remote);
+        if let Some(t) = token {
+            b = b.raw(attr::RESERVATION_TOKEN, &t);
+        }
         if let Some(c) = partial {
             let v = [
                 0,
@@ -511,7 +557,7 @@ impl TurnServer {
         let Some(peer) = msg.xor_address(attr::XOR_PEER_ADDRESS) else {
             return Err(e(code::BAD_REQUEST));
         };
-        if !(CHANNEL_MIN..=CHANNEL_MAX).contains(&number) {
+        if !self.channel_allowed(number) {
             return Err(e(code::BAD_REQUEST));
         }
         let Some(a) = self.allocations.get(&ctx) else {

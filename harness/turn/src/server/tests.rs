@@ -496,3 +496,47 @@ fn ipv6_relay_on_request_and_440_when_unconfigured() {
     assert_eq!(relays.len(), 2);
     assert!(relays[1].is_ipv6());
 }
+
+#[test]
+fn even_port_with_reservation_bit_allocates_an_even_port() {
+    let mut rig = Rig::new(config());
+    let r = rig.request(method::ALLOCATE, |b| {
+        b.u32(attr::REQUESTED_TRANSPORT, 17 << 24)
+            .u32(attr::LIFETIME, 777)
+            .raw(attr::EVEN_PORT, &[0x80])
+    });
+    let m = Message::parse(&r).unwrap();
+    assert_eq!(m.error_code(), None);
+    assert_eq!(
+        m.xor_address(attr::XOR_RELAYED_ADDRESS).unwrap().port() % 2,
+        0
+    );
+}
+
+#[test]
+fn reservation_token_gives_the_next_port_to_a_later_allocation() {
+    let mut rig = Rig::new(config());
+    let r = rig.request(method::ALLOCATE, |b| {
+        b.u32(attr::REQUESTED_TRANSPORT, 17 << 24)
+            .raw(attr::EVEN_PORT, &[0x80])
+    });
+    let m = Message::parse(&r).unwrap();
+    let first = m.xor_address(attr::XOR_RELAYED_ADDRESS).unwrap();
+    let token = m.get(attr::RESERVATION_TOKEN).unwrap().to_vec();
+    rig.ctx = client(50001);
+    let r = rig.request(method::ALLOCATE, |b| {
+        b.u32(attr::REQUESTED_TRANSPORT, 17 << 24)
+            .raw(attr::RESERVATION_TOKEN, &token)
+    });
+    let second = Message::parse(&r)
+        .unwrap()
+        .xor_address(attr::XOR_RELAYED_ADDRESS)
+        .unwrap();
+    assert_eq!(second.port(), first.port() + 1);
+    rig.ctx = client(50002);
+    let r = rig.request(method::ALLOCATE, |b| {
+        b.u32(attr::REQUESTED_TRANSPORT, 17 << 24)
+            .raw(attr::RESERVATION_TOKEN, &token)
+    });
+    assert_eq!(code_of(&r), Some(codes::INSUFFICIENT_CAPACITY));
+}
