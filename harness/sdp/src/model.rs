@@ -564,3 +564,68 @@ impl fmt::Display for SessionDescription {
         Ok(())
     }
 }
+
+/// A WebRTC offer (audio, video, data channel; BUNDLE) whose audio section carries
+/// `candidates` candidates (host, srflx and TCP in turn): the generated input of the
+/// benchmarks and allocation tests.
+#[must_use]
+pub fn example_offer(candidates: usize) -> String {
+    let mut list = Vec::with_capacity(candidates);
+    for i in 0..candidates {
+        let n = u8::try_from(i % 250).unwrap_or(0);
+        let port = 50_000u16.saturating_add(u16::try_from(i).unwrap_or(0));
+        let ip = IpAddr::from([192, 0, 2, n]);
+        let c = match i % 3 {
+            0 => CandidateRepr::host(&i.to_string(), 1, ip, port, 2_122_260_223),
+            1 => CandidateRepr::related(
+                &i.to_string(),
+                1,
+                "srflx",
+                (IpAddr::from([203, 0, 113, n]), port),
+                (ip, port),
+                1_686_052_607,
+            ),
+            _ => {
+                let mut c = CandidateRepr::host(&i.to_string(), 1, ip, 9, 1_518_280_447);
+                c.transport = "tcp".into();
+                c.with_extension("tcptype", "active")
+            }
+        };
+        list.push(
+            c.with_extension("generation", "0")
+                .with_extension("network-id", "1"),
+        );
+    }
+    let mut transport = TransportParams {
+        ufrag: "EsAw".into(),
+        pwd: "bP+XJMM09aR8AiX1jdukzR6Y".into(),
+        fingerprint: ("sha-256".into(), ["A1"; 32].join(":")),
+        setup: Setup::Actpass,
+        candidates: list,
+        end_of_candidates: true,
+    };
+    let audio = MediaDescription::rtp(
+        "audio",
+        "0",
+        &[(111, "opus/48000/2"), (0, "PCMU/8000")],
+        Direction::SendRecv,
+    )
+    .with_transport(&transport);
+    transport.candidates.clear();
+    let video = MediaDescription::rtp(
+        "video",
+        "1",
+        &[(96, "VP8/90000"), (97, "rtx/90000")],
+        Direction::SendRecv,
+    )
+    .with_attribute(AttributeLine::new("fmtp", "97 apt=96"))
+    .with_transport(&transport);
+    let data = MediaDescription::data_channel("2", 5000, 262_144).with_transport(&transport);
+    SessionDescription::new(4_611_731_400_430_051_336, 2)
+        .with_media(audio)
+        .with_media(video)
+        .with_media(data)
+        .with_attribute(AttributeLine::new("ice-options", "trickle"))
+        .bundled()
+        .to_string()
+}

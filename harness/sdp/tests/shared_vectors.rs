@@ -41,7 +41,7 @@ fn sdp_files(root: &Path) -> Vec<PathBuf> {
                 .to_string();
             p.extension().is_some_and(|e| e == "sdp")
                 || ((rel.starts_with("sdp/") || rel.starts_with("malformed/sdp/"))
-                    && !p.extension().is_some_and(|e| e == "json"))
+                    && p.extension().is_none_or(|e| e != "json"))
         })
         .collect()
 }
