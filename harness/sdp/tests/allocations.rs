@@ -22,7 +22,10 @@ fn allocations_of(f: impl FnOnce()) -> usize {
 fn a_parse_allocates_at_most_ten_times_whatever_the_input() {
     let generated = harness_sdp::model::example_offer(100);
     assert!(generated.matches("a=candidate:").count() == 100);
-    for (name, input) in [("chrome offer", CHROME), ("100 candidates", generated.as_bytes())] {
+    for (name, input) in [
+        ("chrome offer", CHROME),
+        ("100 candidates", generated.as_bytes()),
+    ] {
         let mut lines = 0;
         let n = allocations_of(|| {
             let sdp = Sdp::parse(input).unwrap();
@@ -34,7 +37,10 @@ fn a_parse_allocates_at_most_ten_times_whatever_the_input() {
             }
             lines = sdp.line_count();
         });
-        println!("{name}: {} bytes, {lines} lines, {n} allocations", input.len());
+        println!(
+            "{name}: {} bytes, {lines} lines, {n} allocations",
+            input.len()
+        );
         assert!(n <= 10, "{name}: {n} allocations");
     }
 }

@@ -11,9 +11,8 @@ use std::io::Cursor;
 
 use criterion::{Criterion, Throughput, criterion_main};
 
-const CHROME: &[u8] = include_bytes!(
-    "../../../vectors/sdp/str0m/str0m_chrome_simulcast_rid_video_offer_comment.sdp"
-);
+const CHROME: &[u8] =
+    include_bytes!("../../../vectors/sdp/str0m/str0m_chrome_simulcast_rid_video_offer_comment.sdp");
 
 fn typed_walk(input: &[u8]) -> usize {
     let Ok(sdp) = harness_sdp::Sdp::parse(input) else {

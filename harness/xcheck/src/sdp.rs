@@ -62,14 +62,21 @@ fn reference_reading(sdp: &Sdp<'_>) -> Reading {
     let session: Vec<_> = sdp.attributes().collect();
     r.put("attributes.len", session.len().to_string());
     for (i, a) in session.iter().enumerate() {
-        r.put(format!("attributes[{i}]"), format!("{}={}", a.name, attr_value(a.value)));
+        r.put(
+            format!("attributes[{i}]"),
+            format!("{}={}", a.name, attr_value(a.value)),
+        );
     }
     r.put("media.len", sdp.media_count().to_string());
     for m in sdp.media() {
         let p = format!("media[{}]", m.index);
         if let Some(Ok(ml)) = m.media_line() {
             r.put(format!("{p}.media"), ml.media);
-            r.put(format!("{p}.port"), ml.port.map_or_else(|| ml.port_text.to_string(), |v| v.to_string()));
+            r.put(
+                format!("{p}.port"),
+                ml.port
+                    .map_or_else(|| ml.port_text.to_string(), |v| v.to_string()),
+            );
             r.put(format!("{p}.port_count"), format!("{:?}", ml.port_count));
             r.put(format!("{p}.protos"), ml.proto);
             r.put(format!("{p}.formats"), ml.formats);
@@ -77,7 +84,10 @@ fn reference_reading(sdp: &Sdp<'_>) -> Reading {
         let attrs: Vec<_> = m.attributes().collect();
         r.put(format!("{p}.attributes.len"), attrs.len().to_string());
         for (i, a) in attrs.iter().enumerate() {
-            r.put(format!("{p}.attributes[{i}]"), format!("{}={}", a.name, attr_value(a.value)));
+            r.put(
+                format!("{p}.attributes[{i}]"),
+                format!("{}={}", a.name, attr_value(a.value)),
+            );
         }
     }
     r
@@ -96,15 +106,24 @@ fn other_reading(sd: &sdp::SessionDescription) -> Reading {
     if let Some(c) = &sd.connection_information {
         r.put(
             "connection.address",
-            c.address.as_ref().map(|a| a.address.clone()).unwrap_or_default(),
+            c.address
+                .as_ref()
+                .map(|a| a.address.clone())
+                .unwrap_or_default(),
         );
     }
     if let Some(t) = sd.time_descriptions.first() {
-        r.put("timing", format!("{} {}", t.timing.start_time, t.timing.stop_time));
+        r.put(
+            "timing",
+            format!("{} {}", t.timing.start_time, t.timing.stop_time),
+        );
     }
     r.put("attributes.len", sd.attributes.len().to_string());
     for (i, a) in sd.attributes.iter().enumerate() {
-        r.put(format!("attributes[{i}]"), format!("{}={}", a.key, attr_value(a.value.as_deref())));
+        r.put(
+            format!("attributes[{i}]"),
+            format!("{}={}", a.key, attr_value(a.value.as_deref())),
+        );
     }
     r.put("media.len", sd.media_descriptions.len().to_string());
     for (idx, m) in sd.media_descriptions.iter().enumerate() {
@@ -113,11 +132,17 @@ fn other_reading(sd: &sdp::SessionDescription) -> Reading {
         r.put(format!("{p}.port"), m.media_name.port.value.to_string());
         r.put(
             format!("{p}.port_count"),
-            format!("{:?}", m.media_name.port.range.and_then(|v| u32::try_from(v).ok())),
+            format!(
+                "{:?}",
+                m.media_name.port.range.and_then(|v| u32::try_from(v).ok())
+            ),
         );
         r.put(format!("{p}.protos"), m.media_name.protos.join("/"));
         r.put(format!("{p}.formats"), m.media_name.formats.join(" "));
-        r.put(format!("{p}.attributes.len"), m.attributes.len().to_string());
+        r.put(
+            format!("{p}.attributes.len"),
+            m.attributes.len().to_string(),
+        );
         for (i, a) in m.attributes.iter().enumerate() {
             r.put(
                 format!("{p}.attributes[{i}]"),
@@ -160,12 +185,20 @@ fn reference_candidate(c: &Candidate<'_>) -> Vec<(&'static str, String)> {
         ("port", c.port.to_string()),
         ("type", c.kind.to_string()),
         ("raddr", c.related_address.unwrap_or("").to_string()),
-        ("rport", c.related_port.map(|p| p.to_string()).unwrap_or_default()),
+        (
+            "rport",
+            c.related_port.map(|p| p.to_string()).unwrap_or_default(),
+        ),
         ("tcptype", c.tcp_type().unwrap_or("unspecified").to_string()),
     ]
 }
 
-fn divergence(class: DivergenceClass, field: String, reference: String, other: String) -> Divergence {
+fn divergence(
+    class: DivergenceClass,
+    field: String,
+    reference: String,
+    other: String,
+) -> Divergence {
     Divergence {
         class,
         field,
@@ -332,7 +365,8 @@ pub fn cross_check_sdp(subject: &str, text: &[u8]) -> CrossCheck {
         other,
         divergences,
         masked: vec![
-            "rtc-ice candidate network type is compared by transport only (udp4/udp6 -> udp)".into(),
+            "rtc-ice candidate network type is compared by transport only (udp4/udp6 -> udp)"
+                .into(),
             "rtc-sdp connection TTL and range are not compared".into(),
         ],
     }
@@ -378,14 +412,27 @@ mod tests {
         for f in &files {
             let bytes = std::fs::read(f).unwrap();
             let c = cross_check_sdp(&f.display().to_string(), &bytes);
-            assert!(!matches!(c.reference, Verdict::Panicked(_)), "{}: {:?}", f.display(), c.reference);
+            assert!(
+                !matches!(c.reference, Verdict::Panicked(_)),
+                "{}: {:?}",
+                f.display(),
+                c.reference
+            );
             for d in &c.divergences {
                 *by_class.entry(d.class.name()).or_default() += 1;
-                let what = d.rule.unwrap_or_else(|| d.field.rsplit(['.', ']']).next().unwrap_or(""));
+                let what = d
+                    .rule
+                    .unwrap_or_else(|| d.field.rsplit(['.', ']']).next().unwrap_or(""));
                 let key = format!("{} {what}", d.class.name());
                 examples.entry(key).or_insert_with(|| {
-                    let name = f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-                    format!("{name}: {} reference={:?} other={:?}", d.field, d.reference, d.other)
+                    let name = f
+                        .file_name()
+                        .map(|n| n.to_string_lossy().to_string())
+                        .unwrap_or_default();
+                    format!(
+                        "{name}: {} reference={:?} other={:?}",
+                        d.field, d.reference, d.other
+                    )
                 });
             }
         }
