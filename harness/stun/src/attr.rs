@@ -71,7 +71,19 @@ pub struct ErrorValue<'a> {
     pub reason: &'a str,
 }
 
-impl ErrorValue<'_> {
+impl<'a> ErrorValue<'a> {
+    /// The value for `code` (300 to 699) with `reason`; out-of-range codes are kept as given,
+    /// class and number taken modulo 8 and 256, for tests of receivers.
+    #[must_use]
+    pub fn new(code: ErrorCode, reason: &'a str) -> Self {
+        #[allow(clippy::cast_possible_truncation)] // reason: masked to the field widths
+        Self {
+            class: (code.class() & 0x07) as u8,
+            number: (code.number() & 0xff) as u8,
+            reason,
+        }
+    }
+
     /// `class * 100 + number`.
     #[must_use]
     pub fn code(&self) -> ErrorCode {

@@ -230,6 +230,31 @@ impl<'a> Message<'a> {
             .find(|a| a.ty == ty && a.is_complete())
     }
 
+    /// The first complete attribute of type `ty`, decoded (XOR addresses un-XORed).
+    #[must_use]
+    pub fn decode_first(
+        &self,
+        ty: AttrType,
+    ) -> Option<Result<crate::attr::Attribute<'a>, crate::attr::AttrError>> {
+        self.find(ty)
+            .map(|raw| crate::attr::Attribute::decode(&raw, self.transaction_id()))
+    }
+
+    /// Every attribute the walk yields, with its decoded form (or why it did not decode).
+    pub fn typed_attributes(
+        &self,
+    ) -> impl Iterator<
+        Item = (
+            RawAttribute<'a>,
+            Result<crate::attr::Attribute<'a>, crate::attr::AttrError>,
+        ),
+    > + 'a {
+        let txid = self.transaction_id();
+        self.attributes()
+            .filter_map(Result::ok)
+            .map(move |raw| (raw, crate::attr::Attribute::decode(&raw, txid)))
+    }
+
     /// Framing problems of the message as a whole (not its attributes).
     #[must_use]
     pub fn problems(&self) -> HeaderProblems {
@@ -307,6 +332,11 @@ mod tests {
         assert!(m.problems().is_clean());
         assert!(m.is_well_formed());
         assert!(m.trailing().is_empty());
+        assert_eq!(
+            m.decode_first(AttrType::USERNAME),
+            Some(Ok(crate::attr::Attribute::Username("evtj:h6vY")))
+        );
+        assert_eq!(m.typed_attributes().filter(|(_, t)| t.is_ok()).count(), 6);
     }
 
     #[test]

@@ -72,6 +72,13 @@ pub fn validate(msg: &Message<'_>, ctx: &ValidationContext<'_>) -> Vec<Finding> 
     out
 }
 
+/// Judges `msg`, trying each of `credentials` for the integrity rules (see [`keys_for`]).
+#[must_use]
+pub fn validate_with_credentials(msg: &Message<'_>, credentials: &[Credential]) -> Vec<Finding> {
+    let keys = keys_for(msg, credentials);
+    validate(msg, &ValidationContext::with_keys(&keys))
+}
+
 /// Judges `msg`, appending findings to `out`.
 pub fn validate_into(msg: &Message<'_>, ctx: &ValidationContext<'_>, out: &mut Vec<Finding>) {
     checks::header(msg, ctx, out);
