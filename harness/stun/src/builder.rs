@@ -54,6 +54,12 @@ impl MessageBuilder {
         }
     }
 
+    /// A response to `request`: same method and transaction id, class `class` (success or
+    /// error response).
+    pub fn reply(request: &crate::message::Message<'_>, class: Class) -> Self {
+        Self::new(class, request.method(), request.transaction_id())
+    }
+
     /// Starts from an owned message: its header and attributes, in order.
     pub fn from_repr(repr: &MessageRepr) -> Self {
         let mut b = Self::new(repr.class, repr.method, repr.transaction_id);
@@ -221,6 +227,31 @@ mod tests {
             assert_eq!(check_integrity(&m, &key), Check::Ok, "len {len}");
             assert_eq!(check_fingerprint(&m), Check::Ok);
         }
+    }
+
+    #[test]
+    fn reply_copies_method_and_transaction_id() {
+        let req = Message::new_checked(RFC5769_REQUEST).unwrap();
+        let bytes = MessageBuilder::reply(&req, Class::Error)
+            .attr(Attribute::ErrorCode(crate::attr::ErrorValue::new(
+                crate::enums::ErrorCode::UNAUTHORIZED,
+                "Unauthorized",
+            )))
+            .build()
+            .unwrap();
+        let resp = Message::new_checked(&bytes).unwrap();
+        assert_eq!(resp.transaction_id(), req.transaction_id());
+        assert_eq!(resp.method(), Method::BINDING);
+        assert_eq!(resp.class(), Class::Error);
+        let expected = Attribute::ErrorCode(crate::attr::ErrorValue {
+            class: 4,
+            number: 1,
+            reason: "Unauthorized",
+        });
+        assert_eq!(resp.decode_first(AttrType::ERROR_CODE), Some(Ok(expected)));
+        assert!(
+            crate::rules::validate(&resp, &crate::rules::ValidationContext::default()).is_empty()
+        );
     }
 
     #[test]
