@@ -1,0 +1,16 @@
+//! YAML network scenarios: the main job of webrtc-harness.
+//!
+//! * [`schema`]: the file format (unknown fields denied; [`schema::json_schema`] generates
+//!   `scenarios/schema.json` for editor completion).
+//! * [`load`]: reading files, with one precise [`InputError`](harness_report::input_error::InputError)
+//!   per bad file (file, line, column, field, hint).
+#![forbid(unsafe_code)]
+
+pub mod duration;
+pub mod load;
+pub mod schema;
+pub mod agent;
+pub mod dtls;
+pub mod peer;
+pub mod signaling;
+pub mod wire;
