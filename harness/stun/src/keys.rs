@@ -252,12 +252,19 @@ mod tests {
     }
 
     #[test]
-    fn opaque_string_keeps_what_saslprep_maps_away() {
-        // OpaqueString applies NFC, not NFKC, and maps no soft hyphen away: it refuses U+00AD?
-        // Either way it must not equal the SASLprep form.
+    fn opaque_string_refuses_the_rfc8489_b1_password_that_saslprep_maps() {
+        // RFC 8489 B.1 says OpaqueString turns this password into "TheMatrIX"; it does not:
+        // U+00AD is disallowed by the PRECIS FreeformClass. SASLprep maps it away (RFC 4013).
         let p = "The\u{00AD}M\u{00AA}tr\u{2168}";
-        let opaque = prepare(p, PasswordPrep::OpaqueString);
-        assert_ne!(opaque.as_deref().ok(), Some("TheMatrIX"));
+        assert_eq!(
+            prepare(p, PasswordPrep::OpaqueString),
+            Err(PrepError::OpaqueString)
+        );
+        assert_eq!(
+            prepare(p, PasswordPrep::SaslPrep).as_deref(),
+            Ok("TheMatrIX")
+        );
+        assert_eq!(prepare(p, PasswordPrep::None).as_deref(), Ok(p));
     }
 
     #[test]
