@@ -227,17 +227,17 @@ impl FirewallState {
             Transport::Udp => self.config.udp_timeout,
             Transport::Tcp => self.config.tcp_timeout,
         };
-        if self.config.allow_established {
-            if let Some(expires) = self.flows.get_mut(&key) {
-                if *expires > now {
-                    *expires = now + timeout;
-                    if flags.contains(TcpFlags::RST) {
-                        self.flows.remove(&key);
-                    }
-                    return FirewallVerdict::Allow;
+        if self.config.allow_established
+            && let Some(expires) = self.flows.get_mut(&key)
+        {
+            if *expires > now {
+                *expires = now + timeout;
+                if flags.contains(TcpFlags::RST) {
+                    self.flows.remove(&key);
                 }
-                self.flows.remove(&key);
+                return FirewallVerdict::Allow;
             }
+            self.flows.remove(&key);
         }
         let (rule, action) = self
             .config

@@ -577,15 +577,14 @@ impl Network {
     }
 
     fn capture(&mut self, node: NodeId, iface: usize, p: &Packet) {
-        if let Some(w) = &mut self.pcap {
-            if let Some(id) = self
+        if let Some(w) = &mut self.pcap
+            && let Some(id) = self
                 .nodes
                 .get(node.0 as usize)
                 .and_then(|n| n.ifaces.get(iface))
                 .and_then(|i| i.capture)
-            {
-                w.write_packet(id, self.now, p);
-            }
+        {
+            w.write_packet(id, self.now, p);
         }
     }
 
@@ -596,11 +595,11 @@ impl Network {
             Event::Originate(node, p) => self.originate(node, p),
             Event::EndpointTimer(id) => {
                 let now = self.now;
-                if let Some(h) = self.hosted_mut(id) {
-                    if h.deadline.is_some_and(|d| d <= now) {
-                        h.deadline = None;
-                        self.inbox.push_back(Delivery::Timeout(id));
-                    }
+                if let Some(h) = self.hosted_mut(id)
+                    && h.deadline.is_some_and(|d| d <= now)
+                {
+                    h.deadline = None;
+                    self.inbox.push_back(Delivery::Timeout(id));
                 }
             }
             Event::TcpTimer(node, key) => {
@@ -820,25 +819,25 @@ impl Network {
             FirewallVerdict::Allow => true,
             FirewallVerdict::Refuse { rule, reject } => {
                 self.record(node, p, TraceKind::Dropped(DropReason::Firewall { rule }));
-                if let (true, L4::Tcp(h)) = (reject, p.l4) {
-                    if !h.flags.contains(TcpFlags::RST) {
-                        let syn_fin = u32::from(h.flags.contains(TcpFlags::SYN))
-                            + u32::from(h.flags.contains(TcpFlags::FIN));
-                        let len = u32::try_from(p.payload.len()).unwrap_or(0);
-                        let rst = L4::Tcp(TcpHeader {
-                            seq: if h.flags.contains(TcpFlags::ACK) {
-                                h.ack
-                            } else {
-                                0
-                            },
-                            ack: h.seq.wrapping_add(len).wrapping_add(syn_fin),
-                            flags: TcpFlags::RST.with(TcpFlags::ACK),
-                            window: 0,
-                        });
-                        let reply = self.new_packet(p.dst, p.src, rst, Vec::new());
-                        let now = self.now;
-                        self.push(now, Event::Originate(node, reply));
-                    }
+                if let (true, L4::Tcp(h)) = (reject, p.l4)
+                    && !h.flags.contains(TcpFlags::RST)
+                {
+                    let syn_fin = u32::from(h.flags.contains(TcpFlags::SYN))
+                        + u32::from(h.flags.contains(TcpFlags::FIN));
+                    let len = u32::try_from(p.payload.len()).unwrap_or(0);
+                    let rst = L4::Tcp(TcpHeader {
+                        seq: if h.flags.contains(TcpFlags::ACK) {
+                            h.ack
+                        } else {
+                            0
+                        },
+                        ack: h.seq.wrapping_add(len).wrapping_add(syn_fin),
+                        flags: TcpFlags::RST.with(TcpFlags::ACK),
+                        window: 0,
+                    });
+                    let reply = self.new_packet(p.dst, p.src, rst, Vec::new());
+                    let now = self.now;
+                    self.push(now, Event::Originate(node, reply));
                 }
                 false
             }
@@ -1122,10 +1121,9 @@ impl Network {
                 Output::Unbind(s) => {
                     if let Some(Role::Host(h)) =
                         self.nodes.get_mut(node.0 as usize).map(|n| &mut n.role)
+                        && h.sockets.get(&(s.transport, s.addr)) == Some(&index)
                     {
-                        if h.sockets.get(&(s.transport, s.addr)) == Some(&index) {
-                            h.sockets.remove(&(s.transport, s.addr));
-                        }
+                        h.sockets.remove(&(s.transport, s.addr));
                     }
                 }
                 Output::Tcp(cmd) => {

@@ -92,7 +92,7 @@ fn push_option(body: &mut Vec<u8>, code: u16, value: &[u8]) {
 }
 
 fn pad4(v: &mut Vec<u8>) {
-    while v.len() % 4 != 0 {
+    while !v.len().is_multiple_of(4) {
         v.push(0);
     }
 }

@@ -319,27 +319,28 @@ impl TcpStack {
             if h.flags.contains(TcpFlags::RST) {
                 return false;
             }
-            if h.flags.contains(TcpFlags::SYN) && !h.flags.contains(TcpFlags::ACK) {
-                if let Some(endpoint) = listener {
-                    let mut c = self.new_conn(endpoint, false, State::SynReceived);
-                    c.rcv_nxt = h.seq.wrapping_add(1);
-                    let flags = TcpFlags::SYN.with(TcpFlags::ACK);
-                    c.unacked.push_back(Segment {
-                        seq: c.iss,
-                        flags,
-                        data: Vec::new(),
-                    });
-                    out.push(TcpAction::Send(segment(
-                        key,
-                        c.iss,
-                        c.rcv_nxt,
-                        flags,
-                        Vec::new(),
-                    )));
-                    arm(&mut c, key, now, out);
-                    self.conns.insert(key, c);
-                    return true;
-                }
+            if h.flags.contains(TcpFlags::SYN)
+                && !h.flags.contains(TcpFlags::ACK)
+                && let Some(endpoint) = listener
+            {
+                let mut c = self.new_conn(endpoint, false, State::SynReceived);
+                c.rcv_nxt = h.seq.wrapping_add(1);
+                let flags = TcpFlags::SYN.with(TcpFlags::ACK);
+                c.unacked.push_back(Segment {
+                    seq: c.iss,
+                    flags,
+                    data: Vec::new(),
+                });
+                out.push(TcpAction::Send(segment(
+                    key,
+                    c.iss,
+                    c.rcv_nxt,
+                    flags,
+                    Vec::new(),
+                )));
+                arm(&mut c, key, now, out);
+                self.conns.insert(key, c);
+                return true;
             }
             // RFC 793: a segment for no connection is answered with a reset.
             let (seq, ack, flags) = if h.flags.contains(TcpFlags::ACK) {

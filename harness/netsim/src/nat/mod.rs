@@ -235,10 +235,10 @@ impl NatState {
         may_create: bool,
     ) -> Result<u32, DropReason> {
         let destination = self.destination_key(remote);
-        if let Some(&slot) = self.by_internal.get(&(transport, internal, destination)) {
-            if let Some(slot) = self.live(now, slot) {
-                return Ok(slot);
-            }
+        if let Some(&slot) = self.by_internal.get(&(transport, internal, destination))
+            && let Some(slot) = self.live(now, slot)
+        {
+            return Ok(slot);
         }
         if !may_create {
             return Err(DropReason::NatNoMapping);

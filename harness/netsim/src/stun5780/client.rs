@@ -365,10 +365,10 @@ impl Endpoint for DiscoveryClient {
                 } else {
                     Class::Success
                 };
-                if let Some((txid, b)) = parse_binding(payload, class) {
-                    if txid == txn.txid {
-                        self.complete(now, Some((b, context.remote)));
-                    }
+                if let Some((txid, b)) = parse_binding(payload, class)
+                    && txid == txn.txid
+                {
+                    self.complete(now, Some((b, context.remote)));
                 }
             }
             Input::Timeout { .. } => {

@@ -105,25 +105,21 @@ impl Endpoint for Pinger {
     type Event = String;
     fn handle_input(&mut self, input: Input<'_>) {
         match input {
-            Input::Datagram { now, payload, .. } => {
-                if payload.len() >= 4 {
-                    let n = u32::from_be_bytes(payload[..4].try_into().unwrap());
-                    let sent = self.send_times.get(n as usize).copied().unwrap_or(now);
-                    self.received.push((n, sent, now));
-                }
+            Input::Datagram { now, payload, .. } if payload.len() >= 4 => {
+                let n = u32::from_be_bytes(payload[..4].try_into().unwrap());
+                let sent = self.send_times.get(n as usize).copied().unwrap_or(now);
+                self.received.push((n, sent, now));
             }
-            Input::Timeout { now } => {
-                if self.sent < self.count && now >= self.next {
-                    let mut payload = vec![0u8; self.size.max(4)];
-                    payload[..4].copy_from_slice(&self.sent.to_be_bytes());
-                    self.pending = Some(Transmit {
-                        context: self.context,
-                        payload,
-                    });
-                    self.send_times.push(now);
-                    self.sent += 1;
-                    self.next = now + self.interval;
-                }
+            Input::Timeout { now } if self.sent < self.count && now >= self.next => {
+                let mut payload = vec![0u8; self.size.max(4)];
+                payload[..4].copy_from_slice(&self.sent.to_be_bytes());
+                self.pending = Some(Transmit {
+                    context: self.context,
+                    payload,
+                });
+                self.send_times.push(now);
+                self.sent += 1;
+                self.next = now + self.interval;
             }
             _ => {}
         }
