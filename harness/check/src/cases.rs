@@ -1,0 +1,3 @@
+pub(crate) fn cases() -> Vec<harness_core::rules::CaseResult> {
+    Vec::new()
+}

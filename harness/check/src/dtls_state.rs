@@ -1,0 +1,213 @@
+//! DTLS associations: the handshake observer of harness-dtls per flow, plus the record
+//! sequence numbers per epoch and the cookie exchange.
+
+use harness_core::rules::{Finding, Location};
+use harness_dtls::HandshakeType;
+use harness_dtls::messages::HandshakeBody;
+use harness_dtls::observer::Observer;
+use harness_dtls::reassembly::Limits;
+
+use crate::rules::{DTLS_COOKIE_ECHO, DTLS_RECORD_REPLAY};
+
+/// Sliding window of record sequence numbers of one side and epoch (RFC 6347 §4.1.2.6).
+#[derive(Clone, Copy, Debug)]
+struct Window {
+    side: usize,
+    epoch: u16,
+    max: u64,
+    seen: u64,
+}
+
+/// One DTLS association (the two directions of a flow).
+#[derive(Debug)]
+pub struct DtlsFlow {
+    /// The handshake observer.
+    pub observer: Observer,
+    windows: Vec<Window>,
+    findings_taken: usize,
+    messages_taken: usize,
+    expected_cookie: [Option<Vec<u8>>; 2],
+    /// Records of each content type (20..=26, 0 for unified headers).
+    pub records: u64,
+    /// Application-data records (not given to the observer).
+    pub application_records: u64,
+}
+
+/// Most (side, epoch) windows per association.
+const MAX_WINDOWS: usize = 16;
+
+fn be16(data: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes([
+        *data.get(at)?,
+        *data.get(at.checked_add(1)?)?,
+    ]))
+}
+
+fn be48(data: &[u8], at: usize) -> Option<u64> {
+    let b = data.get(at..at.checked_add(6)?)?;
+    Some(b.iter().fold(0u64, |acc, x| (acc << 8) | u64::from(*x)))
+}
+
+impl DtlsFlow {
+    /// A new association; `fingerprints` are the SDP fingerprints its certificates must match.
+    #[must_use]
+    pub fn new(fingerprints: &[String]) -> Self {
+        let mut observer = Observer::new(Limits::default());
+        for fp in fingerprints {
+            observer.expect_fingerprint(fp.clone());
+        }
+        Self {
+            observer,
+            windows: Vec::new(),
+            findings_taken: 0,
+            messages_taken: 0,
+            expected_cookie: [None, None],
+            records: 0,
+            application_records: 0,
+        }
+    }
+
+    fn sequence(&mut self, side: usize, epoch: u16, seq: u64, frame: u64, out: &mut Vec<Finding>) {
+        let Some(index) = self
+            .windows
+            .iter()
+            .position(|w| w.side == side && w.epoch == epoch)
+        else {
+            if self.windows.len() >= MAX_WINDOWS {
+                self.windows.remove(0);
+            }
+            self.windows.push(Window {
+                side,
+                epoch,
+                max: seq,
+                seen: 1,
+            });
+            return;
+        };
+        let Some(w) = self.windows.get_mut(index) else {
+            return;
+        };
+        if seq > w.max {
+            let shift = seq.saturating_sub(w.max);
+            w.seen = if shift >= 64 {
+                1
+            } else {
+                (w.seen << shift) | 1
+            };
+            w.max = seq;
+            return;
+        }
+        let back = w.max.saturating_sub(seq);
+        if back >= 64 {
+            return;
+        }
+        let bit = 1u64 << back;
+        if w.seen & bit != 0 {
+            out.push(Finding::new(
+                &DTLS_RECORD_REPLAY,
+                Location::frame(frame),
+                format!("side {side} repeats epoch {epoch} sequence number {seq}"),
+            ));
+        }
+        w.seen |= bit;
+    }
+
+    /// Takes one datagram from `side`; returns the findings it adds.
+    pub fn datagram(&mut self, side: usize, frame: u64, payload: &[u8]) -> Vec<Finding> {
+        let mut out = Vec::new();
+        // Record headers with the DTLSPlaintext layout: content type, version, epoch, sequence.
+        let mut at = 0usize;
+        let mut application_only = true;
+        let mut any = false;
+        while let (Some(&ty), Some(0xfe)) = (payload.get(at), payload.get(at.saturating_add(1))) {
+            let (Some(epoch), Some(seq), Some(len)) = (
+                be16(payload, at.saturating_add(3)),
+                be48(payload, at.saturating_add(5)),
+                be16(payload, at.saturating_add(11)),
+            ) else {
+                break;
+            };
+            if !(20..=26).contains(&ty) {
+                break;
+            }
+            any = true;
+            self.records = self.records.saturating_add(1);
+            if ty != 23 || epoch == 0 {
+                application_only = false;
+            } else {
+                self.application_records = self.application_records.saturating_add(1);
+            }
+            self.sequence(side, epoch, seq, frame, &mut out);
+            at = at.saturating_add(13).saturating_add(usize::from(len));
+        }
+        if any && application_only && at == payload.len() {
+            return out;
+        }
+        self.observer.datagram(side, Some(frame), payload);
+        let new_findings = self
+            .observer
+            .findings
+            .get(self.findings_taken..)
+            .unwrap_or(&[]);
+        out.extend(new_findings.iter().cloned());
+        self.findings_taken = self.observer.findings.len();
+        let count = self.observer.messages.len();
+        for index in self.messages_taken..count {
+            let Some(m) = self.observer.messages.get(index) else {
+                continue;
+            };
+            let parsed = HandshakeBody::parse(m.msg_type, &m.body);
+            match parsed {
+                Ok(HandshakeBody::HelloVerifyRequest(hvr)) => {
+                    if let Some(slot) = self
+                        .expected_cookie
+                        .get_mut(1usize.saturating_sub(m.side.min(1)))
+                    {
+                        *slot = Some(hvr.cookie.to_vec());
+                    }
+                }
+                Ok(HandshakeBody::ClientHello(ch)) => {
+                    if let Some(slot) = self.expected_cookie.get_mut(m.side.min(1))
+                        && let Some(cookie) = slot.take()
+                        && ch.cookie != cookie.as_slice()
+                    {
+                        out.push(Finding::new(
+                            &DTLS_COOKIE_ECHO,
+                            Location::frame(m.frame.unwrap_or(frame)),
+                            format!(
+                                "ClientHello after HelloVerifyRequest carries a {}-byte cookie, not the {}-byte cookie given",
+                                ch.cookie.len(),
+                                cookie.len()
+                            ),
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.messages_taken = count;
+        out
+    }
+
+    /// The handshake messages seen, in order, as `side:Name`.
+    #[must_use]
+    pub fn handshake_names(&self) -> Vec<String> {
+        self.observer
+            .messages
+            .iter()
+            .map(|m| {
+                format!(
+                    "{}{}",
+                    if m.side == 0 { ">" } else { "<" },
+                    name(m.msg_type)
+                )
+            })
+            .collect()
+    }
+}
+
+/// The name of a handshake type.
+#[must_use]
+pub fn name(t: HandshakeType) -> String {
+    t.to_string()
+}
