@@ -160,3 +160,59 @@ fn inbound_syn_without_mapping_is_dropped_by_the_nat() {
     );
     assert!(net.trace().drops(DropReason::NatNoMapping) >= 1);
 }
+
+#[test]
+fn simultaneous_open_through_two_nats_connects_both_sides() {
+    let wan = LinkConfig::new().delay(Duration::from_millis(10));
+    let mut net = Network::builder(RunSeed(5))
+        .internet("internet")
+        .lan("home", "192.168.1.0/24")
+        .lan("office", "10.0.0.0/24")
+        .host("alice", HostSpec::on("home", &["192.168.1.10"]))
+        .host("bob", HostSpec::on("office", &["10.0.0.20"]))
+        .nat(
+            "home-nat",
+            RouterSpec::nat(NatConfig::port_restricted_cone())
+                .inside("home", "192.168.1.1")
+                .outside("internet", "203.0.113.1"),
+        )
+        .nat(
+            "office-nat",
+            RouterSpec::nat(NatConfig::port_restricted_cone())
+                .inside("office", "10.0.0.1")
+                .outside("internet", "198.51.100.1"),
+        )
+        .link("home-nat", "internet", wan)
+        .link("office-nat", "internet", wan)
+        .capture(true)
+        .build()
+        .unwrap();
+    let a_data = payload(4000);
+    let b_data: Vec<u8> = a_data.iter().map(|b| b ^ 0xff).collect();
+    let a = net
+        .attach(
+            "alice",
+            Client::new("192.168.1.10:50000", "198.51.100.1:50001", a_data.clone()),
+        )
+        .unwrap();
+    let b = net
+        .attach(
+            "bob",
+            Client::new("10.0.0.20:50001", "203.0.113.1:50000", b_data.clone()),
+        )
+        .unwrap();
+    net.run_until(Instant::from_secs(5)).unwrap();
+    let (a, b) = (
+        net.endpoint::<Client>(a).unwrap(),
+        net.endpoint::<Client>(b).unwrap(),
+    );
+    assert_eq!(
+        a.events.first(),
+        Some(&TcpEvent::Connected),
+        "{}",
+        net.trace()
+    );
+    assert_eq!(b.events.first(), Some(&TcpEvent::Connected));
+    assert_eq!(a.received, b_data);
+    assert_eq!(b.received, a_data);
+}
