@@ -160,7 +160,7 @@ pub fn form_check_list(
 /// Sorts by decreasing priority, removes redundant pairs (RFC 8445 §6.1.2.4) and keeps at most
 /// `limit` (§6.1.2.5).
 pub fn prune(pairs: &mut Vec<Pair>, limit: usize) {
-    pairs.sort_by(|a, b| b.priority.cmp(&a.priority));
+    pairs.sort_by_key(|p| core::cmp::Reverse(p.priority));
     let mut kept: Vec<Pair> = Vec::with_capacity(pairs.len());
     for p in pairs.drain(..) {
         if !kept

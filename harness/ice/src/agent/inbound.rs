@@ -448,10 +448,9 @@ impl Agent {
             self.pairs
                 .get(s)
                 .is_some_and(|p| p.base == pair.base && p.remote_addr == pair.remote_addr)
-        }) {
-            if let Some(s) = self.selected {
-                self.refresh_consent(now, s);
-            }
+        }) && let Some(s) = self.selected
+        {
+            self.refresh_consent(now, s);
         }
         // Nomination (§7.2.5.3.4).
         let nominate = (use_candidate && self.role == Role::Controlling)
@@ -526,10 +525,10 @@ impl Agent {
         }
         self.triggered.clear();
         for t in &mut self.txs {
-            if let TxKind::Check { pair, .. } = t.kind {
-                if self.pairs.get(pair).is_some_and(|q| q.priority < priority) {
-                    t.cancelled = true;
-                }
+            if let TxKind::Check { pair, .. } = t.kind
+                && self.pairs.get(pair).is_some_and(|q| q.priority < priority)
+            {
+                t.cancelled = true;
             }
         }
         self.consent = Some(Consent {

@@ -109,10 +109,10 @@ impl Agent {
                 resend.push((t.local, t.remote, t.bytes.clone()));
                 return true;
             }
-            if let TxKind::Check { pair, .. } = t.kind {
-                if !t.cancelled {
-                    failed.push(pair);
-                }
+            if let TxKind::Check { pair, .. } = t.kind
+                && !t.cancelled
+            {
+                failed.push(pair);
             }
             false
         });
@@ -168,11 +168,11 @@ impl Agent {
     /// the highest-priority Waiting pair, unfreezing one when none waits (§6.1.4.2).
     fn send_next_new_transaction(&mut self, now: Instant) -> bool {
         if self.can_check() {
-            if self.nominating_pending() {
-                if let Some(n) = self.nominating {
-                    self.send_check(now, n, true);
-                    return true;
-                }
+            if self.nominating_pending()
+                && let Some(n) = self.nominating
+            {
+                self.send_check(now, n, true);
+                return true;
             }
             while let Some(i) = self.triggered.pop_front() {
                 if self.pairs.get(i).is_some() {

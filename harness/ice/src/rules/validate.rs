@@ -253,8 +253,7 @@ fn sent_messages(msgs: &[Msg], ctx: &ValidatorContext, out: &mut Out) {
 /// The local endpoint's role and tie-breaker as its last check before `before` showed them.
 fn local_role_before(msgs: &[Msg], before: usize) -> Option<(bool, u64)> {
     msgs.iter()
-        .filter(|m| m.dir == Direction::Sent && is_check(m) && m.index < before)
-        .last()
+        .rfind(|m| m.dir == Direction::Sent && is_check(m) && m.index < before)
         .and_then(|m| Some((role_of(m)?, tie_of(m)?)))
 }
 
@@ -376,9 +375,10 @@ fn server_exchanges(msgs: &[Msg], ctx: &ValidatorContext, out: &mut Out) {
         let Some((controlling, tie)) = local_role_before(msgs, q.index) else {
             continue;
         };
-        let theirs = match (controlling, q.attrs.controlling, q.attrs.controlled) {
-            (true, Some(t), _) | (false, _, Some(t)) => t,
-            _ => continue,
+        let ((true, Some(theirs), _) | (false, _, Some(theirs))) =
+            (controlling, q.attrs.controlling, q.attrs.controlled)
+        else {
+            continue;
         };
         let local_wins_487 = if controlling {
             tie >= theirs
@@ -602,27 +602,27 @@ fn consent(view: &[Observed], msgs: &[Msg], ctx: &ValidatorContext, out: &mut Ou
         .filter_map(|w| Some(w.get(1)?.at.saturating_duration_since(w.first()?.at)))
         .collect();
     for (w, gap) in firsts.windows(2).zip(&gaps) {
-        if *gap + Duration::from_millis(1) < Duration::from_secs(4) {
-            if let Some(m) = w.get(1) {
-                out.push(
-                    &CONSENT_INTERVAL_MIN,
-                    m,
-                    format!("consent check {gap:?} after the previous one"),
-                );
-            }
+        if *gap + Duration::from_millis(1) < Duration::from_secs(4)
+            && let Some(m) = w.get(1)
+        {
+            out.push(
+                &CONSENT_INTERVAL_MIN,
+                m,
+                format!("consent check {gap:?} after the previous one"),
+            );
         }
     }
     if gaps.len() >= 4 {
         let min = gaps.iter().min().copied().unwrap_or_default();
         let max = gaps.iter().max().copied().unwrap_or_default();
-        if max.saturating_sub(min) < Duration::from_millis(10) {
-            if let Some(m) = firsts.last() {
-                out.push(
-                    &CONSENT_RANDOMISED,
-                    m,
-                    format!("consent intervals all {min:?}"),
-                );
-            }
+        if max.saturating_sub(min) < Duration::from_millis(10)
+            && let Some(m) = firsts.last()
+        {
+            out.push(
+                &CONSENT_RANDOMISED,
+                m,
+                format!("consent intervals all {min:?}"),
+            );
         }
     }
     // Expiry: the last authenticated success received on the tuple.
@@ -637,15 +637,14 @@ fn consent(view: &[Observed], msgs: &[Msg], ctx: &ValidatorContext, out: &mut Ou
         }
         let m = msgs.iter().find(|m| m.index == i);
         if o.direction == Direction::Received {
-            if let Some(m) = m {
-                if m.class == Class::Success
-                    && !matches!(
-                        m.mi_remote,
-                        Some(Check::Fail | Check::Malformed | Check::Absent)
-                    )
-                {
-                    last_ok = last_ok.max(o.at);
-                }
+            if let Some(m) = m
+                && m.class == Class::Success
+                && !matches!(
+                    m.mi_remote,
+                    Some(Check::Fail | Check::Malformed | Check::Absent)
+                )
+            {
+                last_ok = last_ok.max(o.at);
             }
             continue;
         }
@@ -668,32 +667,32 @@ fn consent(view: &[Observed], msgs: &[Msg], ctx: &ValidatorContext, out: &mut Ou
         }
         if let (Some(prev), false, false) = (last_sent_at, expired, keepalive_reported) {
             let gap = o.at.saturating_duration_since(prev);
-            if gap > Duration::from_secs(16) && o.at <= last_ok + Duration::from_secs(30) {
-                if let Some(m) = m {
-                    out.push(
-                        &KEEPALIVE_SENT,
-                        m,
-                        format!("nothing sent on the selected pair for {gap:?}"),
-                    );
-                    keepalive_reported = true;
-                }
+            if gap > Duration::from_secs(16)
+                && o.at <= last_ok + Duration::from_secs(30)
+                && let Some(m) = m
+            {
+                out.push(
+                    &KEEPALIVE_SENT,
+                    m,
+                    format!("nothing sent on the selected pair for {gap:?}"),
+                );
+                keepalive_reported = true;
             }
         }
-        if let Some(m) = m {
-            if m.class == Class::Indication {
-                if let Some(p) = last_indication {
-                    if o.at.saturating_duration_since(p) + Duration::from_millis(1)
-                        < Duration::from_secs(15)
-                    {
-                        out.push(
-                            &KEEPALIVE_INTERVAL,
-                            m,
-                            "keepalive indications less than 15 s apart",
-                        );
-                    }
-                }
-                last_indication = Some(o.at);
+        if let Some(m) = m
+            && m.class == Class::Indication
+        {
+            if let Some(p) = last_indication
+                && o.at.saturating_duration_since(p) + Duration::from_millis(1)
+                    < Duration::from_secs(15)
+            {
+                out.push(
+                    &KEEPALIVE_INTERVAL,
+                    m,
+                    "keepalive indications less than 15 s apart",
+                );
             }
+            last_indication = Some(o.at);
         }
         last_sent_at = Some(o.at);
     }
