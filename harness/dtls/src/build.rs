@@ -397,3 +397,93 @@ pub fn unified_record(epoch_bits: u8, cid: Option<&[u8]>, seq: u16, encrypted: &
     push_vec16(&mut out, encrypted);
     out
 }
+
+/// Splits a handshake message into records of at most `max_datagram` bytes each, one record
+/// (and one fragment) per datagram, DTLSPlaintext epoch 0, record sequence numbers from
+/// `first_record_seq` (RFC 9147 §5.5: contiguous, non-overlapping ranges).
+#[must_use]
+pub fn fragment_into_datagrams(
+    msg_type: HandshakeType,
+    message_seq: u16,
+    body: &[u8],
+    record_version: u16,
+    first_record_seq: u64,
+    max_datagram: usize,
+) -> Vec<Vec<u8>> {
+    let room = max_datagram.saturating_sub(13 + 12).max(1);
+    let mut out = Vec::new();
+    let mut offset = 0usize;
+    let mut seq = first_record_seq;
+    loop {
+        let len = room.min(body.len().saturating_sub(offset));
+        let frag = handshake_fragment(msg_type, message_seq, body, offset, len);
+        out.push(plaintext_record(
+            ContentType::HANDSHAKE,
+            record_version,
+            0,
+            seq,
+            &frag,
+        ));
+        offset = offset.saturating_add(len);
+        seq = seq.saturating_add(1);
+        if offset >= body.len() {
+            return out;
+        }
+    }
+}
+
+/// Bytes drawn from the seeded stream `label` of run seed 4.
+fn seeded_bytes(label: &str, n: usize) -> Vec<u8> {
+    let mut rng = harness_core::rng::RunSeed(4).stream(label);
+    (0..n)
+        .map(|_| u8::try_from(rng.below(256)).unwrap_or(0))
+        .collect()
+}
+
+/// A DTLS 1.3 ClientHello shaped like a browser's with a post-quantum key share: DTLS 1.3
+/// and 1.2 offered, X25519MLKEM768 (a 1216-byte share: 1184-byte ML-KEM-768 encapsulation
+/// key then 32-byte X25519 key) and x25519 shares, use_srtp. Key shares and random are
+/// seeded bytes of the right sizes, not real keys.
+#[must_use]
+pub fn dtls13_post_quantum_client_hello() -> ClientHelloSpec {
+    let mut random = [0u8; 32];
+    random.copy_from_slice(&seeded_bytes("dtls13-pq/random", 32));
+    ClientHelloSpec {
+        version: ProtocolVersion::DTLS_1_2.0,
+        random,
+        session_id: Vec::new(),
+        cookie: Vec::new(),
+        cipher_suites: u16s(&[
+            0x1301, 0x1302, 0x1303, 0xc02b, 0xc02f, 0xcca9, 0xcca8, 0xc009, 0xc013, 0xc00a, 0xc014,
+        ]),
+        compression_methods: vec![0],
+        extensions: Some(vec![
+            ExtensionSpec::supported_versions_offered(&[0xfefc, 0xfefd]),
+            ExtensionSpec::supported_groups(&[0x11ec, 0x001d, 0x0017, 0x0018]),
+            ExtensionSpec::key_share_client(&[
+                (0x11ec, seeded_bytes("dtls13-pq/x25519mlkem768", 1216)),
+                (0x001d, seeded_bytes("dtls13-pq/x25519", 32)),
+            ]),
+            ExtensionSpec::signature_algorithms(&[0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501]),
+            ExtensionSpec::use_srtp(&[0x0007, 0x0008, 0x0001], &[]),
+            ExtensionSpec::empty(ExtensionType::EXTENDED_MASTER_SECRET),
+            ExtensionSpec::vec8(ExtensionType::RENEGOTIATION_INFO, &[]),
+            ExtensionSpec::vec8(ExtensionType::EC_POINT_FORMATS, &[0]),
+        ]),
+    }
+}
+
+/// The generated vector: [`dtls13_post_quantum_client_hello`] as message_seq 0, split for a
+/// 1200-byte MTU into two datagrams of one record and one fragment each.
+#[must_use]
+pub fn dtls13_post_quantum_client_hello_flight() -> Vec<Vec<u8>> {
+    let body = dtls13_post_quantum_client_hello().encode();
+    fragment_into_datagrams(
+        HandshakeType::CLIENT_HELLO,
+        0,
+        &body,
+        ProtocolVersion::DTLS_1_2.0,
+        0,
+        1200,
+    )
+}

@@ -37,6 +37,7 @@ pub mod codes;
 pub mod datagram;
 pub mod error;
 pub mod fingerprint;
+pub mod fuzzing;
 pub mod handshake;
 pub mod inspect;
 pub mod messages;
