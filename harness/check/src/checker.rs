@@ -87,7 +87,9 @@ fn class_code(class: Class) -> u8 {
 pub struct Checker {
     pub(crate) credentials: Vec<Credential>,
     sdp_usernames: Option<[String; 2]>,
-    fingerprints: Vec<String>,
+    fingerprints: [Vec<String>; 2],
+    /// Endpoints whose SDP role is known from their checks: 0 offerer, 1 answerer.
+    pub roles: std::collections::HashMap<std::net::SocketAddr, usize>,
     /// Flows.
     pub flows: Flows,
     /// STUN transactions and ICE sessions.
@@ -118,7 +120,10 @@ impl Checker {
         Self {
             credentials: all,
             sdp_usernames: session.map(Session::usernames),
-            fingerprints: session.map(Session::fingerprints).unwrap_or_default(),
+            fingerprints: session
+                .map(|s| [s.offer.fingerprints.clone(), s.answer.fingerprints.clone()])
+                .unwrap_or_default(),
+            roles: std::collections::HashMap::new(),
             flows: Flows::new(max_flows),
             stun: StunState::default(),
             turn: TurnState::default(),
@@ -176,6 +181,7 @@ impl Checker {
                     sdp_usernames: self.sdp_usernames.as_ref(),
                     turn: &mut self.turn,
                     findings: &mut self.findings,
+                    roles: &mut self.roles,
                 };
                 self.stun.message(packet, flow_id, &msg, &mut cx);
             }
@@ -185,7 +191,8 @@ impl Checker {
                 let dtls = flow
                     .dtls
                     .get_or_insert_with(|| Box::new(DtlsFlow::new(fingerprints)));
-                let found = dtls.datagram(side, packet.frame, packet.payload);
+                let role = self.roles.get(&packet.src).copied();
+                let found = dtls.datagram(side, role, packet.frame, packet.payload);
                 self.findings.extend_in(flow_id, packet.frame, found);
                 self.count(MessageType::DtlsDatagram);
             }

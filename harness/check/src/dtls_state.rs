@@ -3,9 +3,11 @@
 
 use harness_core::rules::{Finding, Location};
 use harness_dtls::HandshakeType;
+use harness_dtls::fingerprint::matches_sdp_fingerprint;
 use harness_dtls::messages::HandshakeBody;
 use harness_dtls::observer::Observer;
 use harness_dtls::reassembly::Limits;
+use harness_dtls::rules::CERTIFICATE_FINGERPRINT;
 
 use crate::rules::{DTLS_COOKIE_ECHO, DTLS_RECORD_REPLAY};
 
@@ -27,6 +29,10 @@ pub struct DtlsFlow {
     findings_taken: usize,
     messages_taken: usize,
     expected_cookie: [Option<Vec<u8>>; 2],
+    /// SDP fingerprints of the offerer (0) and the answerer (1).
+    fingerprints: [Vec<String>; 2],
+    /// `ok` (a certificate matched its side's fingerprint), `fail`, or `absent`.
+    pub fingerprint_verdict: &'static str,
     /// Records of each content type (20..=26, 0 for unified headers).
     pub records: u64,
     /// Application-data records (not given to the observer).
@@ -49,15 +55,14 @@ fn be48(data: &[u8], at: usize) -> Option<u64> {
 }
 
 impl DtlsFlow {
-    /// A new association; `fingerprints` are the SDP fingerprints its certificates must match.
+    /// A new association; `fingerprints` are the SDP fingerprints of the offerer and the
+    /// answerer, which their certificates must match.
     #[must_use]
-    pub fn new(fingerprints: &[String]) -> Self {
-        let mut observer = Observer::new(Limits::default());
-        for fp in fingerprints {
-            observer.expect_fingerprint(fp.clone());
-        }
+    pub fn new(fingerprints: &[Vec<String>; 2]) -> Self {
         Self {
-            observer,
+            observer: Observer::new(Limits::default()),
+            fingerprints: fingerprints.clone(),
+            fingerprint_verdict: "absent",
             windows: Vec::new(),
             findings_taken: 0,
             messages_taken: 0,
@@ -112,8 +117,61 @@ impl DtlsFlow {
         w.seen |= bit;
     }
 
-    /// Takes one datagram from `side`; returns the findings it adds.
-    pub fn datagram(&mut self, side: usize, frame: u64, payload: &[u8]) -> Vec<Finding> {
+    fn certificate(
+        &mut self,
+        leaf: &[u8],
+        role: Option<usize>,
+        frame: u64,
+        out: &mut Vec<Finding>,
+    ) {
+        let candidates: Vec<&String> = match role {
+            Some(r) => self
+                .fingerprints
+                .get(r)
+                .map(|v| v.iter().collect())
+                .unwrap_or_default(),
+            None => self.fingerprints.iter().flatten().collect(),
+        };
+        let mut comparable = false;
+        for fp in &candidates {
+            match matches_sdp_fingerprint(leaf, fp) {
+                Ok(true) => {
+                    if self.fingerprint_verdict != "fail" {
+                        self.fingerprint_verdict = "ok";
+                    }
+                    return;
+                }
+                Ok(false) => comparable = true,
+                Err(_) => {}
+            }
+        }
+        if comparable {
+            self.fingerprint_verdict = "fail";
+            let whose = match role {
+                Some(0) => "the offer's",
+                Some(_) => "the answer's",
+                None => "any",
+            };
+            out.push(Finding::new(
+                &CERTIFICATE_FINGERPRINT,
+                Location::frame(frame),
+                format!(
+                    "the certificate matches none of {whose} {} a=fingerprint values",
+                    candidates.len()
+                ),
+            ));
+        }
+    }
+
+    /// Takes one datagram from `side`, whose sender has `role` in the SDP exchange (0 offerer,
+    /// 1 answerer) when known; returns the findings it adds.
+    pub fn datagram(
+        &mut self,
+        side: usize,
+        role: Option<usize>,
+        frame: u64,
+        payload: &[u8],
+    ) -> Vec<Finding> {
         let mut out = Vec::new();
         // Record headers with the DTLSPlaintext layout: content type, version, epoch, sequence.
         let mut at = 0usize;
@@ -157,7 +215,15 @@ impl DtlsFlow {
                 continue;
             };
             let parsed = HandshakeBody::parse(m.msg_type, &m.body);
+            let message_frame = m.frame.unwrap_or(frame);
+            let message_role = if m.side == side { role } else { None };
             match parsed {
+                Ok(HandshakeBody::Certificate(cert)) => {
+                    if let Some(leaf) = cert.leaf() {
+                        let leaf = leaf.to_vec();
+                        self.certificate(&leaf, message_role, message_frame, &mut out);
+                    }
+                }
                 Ok(HandshakeBody::HelloVerifyRequest(hvr)) => {
                     if let Some(slot) = self
                         .expected_cookie

@@ -95,6 +95,8 @@ pub struct StunContext<'a> {
     pub turn: &'a mut TurnState,
     /// Where findings go.
     pub findings: &'a mut Findings,
+    /// Endpoint roles learned from checks whose USERNAME the SDP names (0 offerer, 1 answerer).
+    pub roles: &'a mut HashMap<SocketAddr, usize>,
 }
 
 fn peer_addresses(msg: &Message<'_>) -> Vec<SocketAddr> {
@@ -286,6 +288,14 @@ impl StunState {
                             if msg.find(AttrType::USE_CANDIDATE).is_some() {
                                 s.nominations = s.nominations.saturating_add(1);
                             }
+                        }
+                        if let (Some(allowed), Some(u)) = (cx.sdp_usernames, username.as_deref())
+                            && let Some(role) = allowed.iter().position(|a| a == u)
+                            && cx.roles.len() < MAX_SESSIONS
+                        {
+                            // "answer:offer" is sent by the offerer (RFC 8445 §7.2.2).
+                            cx.roles.insert(packet.src, role);
+                            cx.roles.insert(packet.dst, 1 - role);
                         }
                         if let (Some(allowed), Some(u)) = (cx.sdp_usernames, username.as_deref())
                             && !allowed.iter().any(|a| a == u)

@@ -151,7 +151,7 @@ impl Summary {
                     records: d.records,
                     handshake: d.handshake_names(),
                     retransmissions: d.observer.retransmissions,
-                    fingerprint: d.observer.fingerprint_verdict(),
+                    fingerprint: d.fingerprint_verdict,
                 })
             })
             .collect();
