@@ -14,3 +14,14 @@ pub mod dtls;
 pub mod peer;
 pub mod signaling;
 pub mod wire;
+pub mod net;
+pub mod oracle;
+pub mod run;
+pub mod catalogue;
+pub mod report;
+
+/// The scenario rule catalogue (the outcome oracle's rules).
+#[must_use]
+pub fn catalogue() -> harness_core::rules::Catalogue {
+    oracle::catalogue()
+}

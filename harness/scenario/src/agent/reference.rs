@@ -538,6 +538,7 @@ impl ReferenceAgent {
                 .max_by_key(|(i, p)| (p.priority, usize::MAX - i))
                 .map(|(i, _)| i)
         });
+        self.next_check = now + self.cfg.ta;
         if let Some(pair) = next {
             let nominate = self.controlling
                 && (self.cfg.nomination == Nomination::Aggressive
@@ -963,7 +964,12 @@ impl IceAgent for ReferenceAgent {
 
     fn add_remote_candidate(&mut self, now: Instant, candidate: Candidate) {
         self.now = self.now.max(now);
-        if self.remotes.iter().any(|r| r.addr == candidate.addr) {
+        if let Some(r) = self.remotes.iter_mut().find(|r| r.addr == candidate.addr) {
+            // A signaled candidate replaces the peer-reflexive one learnt earlier.
+            if r.kind == CandidateType::Prflx {
+                *r = candidate;
+                self.reprioritise();
+            }
             return;
         }
         for a in 0..self.allocs.len() {
