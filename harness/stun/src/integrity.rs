@@ -76,20 +76,46 @@ pub fn compute_fingerprint(message: &[u8], fp_offset: usize) -> u32 {
     h.finalize() ^ FINGERPRINT_XOR
 }
 
-/// Checks the first FINGERPRINT attribute of `msg`.
-#[must_use]
-pub fn check_fingerprint(msg: &Message<'_>) -> Check {
-    let Some(fp) = first_of(msg, AttrType::FINGERPRINT) else {
-        return Check::Absent;
-    };
-    let Ok(value) = <[u8; 4]>::try_from(fp.value) else {
+fn fingerprint_attr(bytes: &[u8], fp: &RawAttribute<'_>) -> Check {
+    match <[u8; 4]>::try_from(fp.value) {
+        Ok(v) if u32::from_be_bytes(v) == compute_fingerprint(bytes, fp.offset) => Check::Ok,
+        Ok(_) => Check::Fail,
+        Err(_) => Check::Malformed,
+    }
+}
+
+fn message_integrity_attr(bytes: &[u8], mi: &RawAttribute<'_>, key: &Key) -> Check {
+    if mi.value.len() != 20 || !mi.is_complete() {
         return Check::Malformed;
-    };
-    if u32::from_be_bytes(value) == compute_fingerprint(msg.as_bytes(), fp.offset) {
+    }
+    let mut mac = key.hmac_sha1();
+    feed_adjusted(&mut mac, bytes, mi.offset, adjusted_length(mi));
+    if mac.verify_slice(mi.value).is_ok() {
         Check::Ok
     } else {
         Check::Fail
     }
+}
+
+fn message_integrity_sha256_attr(bytes: &[u8], mi: &RawAttribute<'_>, key: &Key) -> Check {
+    let n = mi.value.len();
+    if !mi.is_complete() || !(16..=32).contains(&n) || !n.is_multiple_of(4) {
+        return Check::Malformed;
+    }
+    let mut mac = key.hmac_sha256();
+    feed_adjusted(&mut mac, bytes, mi.offset, adjusted_length(mi));
+    if mac.verify_truncated_left(mi.value).is_ok() {
+        Check::Ok
+    } else {
+        Check::Fail
+    }
+}
+
+/// Checks the first FINGERPRINT attribute of `msg`.
+#[must_use]
+pub fn check_fingerprint(msg: &Message<'_>) -> Check {
+    first_of(msg, AttrType::FINGERPRINT)
+        .map_or(Check::Absent, |fp| fingerprint_attr(msg.as_bytes(), &fp))
 }
 
 /// The HMAC-SHA1 of MESSAGE-INTEGRITY for an attribute at `mi_offset` (RFC 8489 §14.5).
@@ -124,19 +150,9 @@ pub fn compute_message_integrity_sha256(
 /// Checks the first MESSAGE-INTEGRITY of `msg` with `key`.
 #[must_use]
 pub fn check_message_integrity(msg: &Message<'_>, key: &Key) -> Check {
-    let Some(mi) = first_of(msg, AttrType::MESSAGE_INTEGRITY) else {
-        return Check::Absent;
-    };
-    if mi.value.len() != 20 || !mi.is_complete() {
-        return Check::Malformed;
-    }
-    let mut mac = key.hmac_sha1();
-    feed_adjusted(&mut mac, msg.as_bytes(), mi.offset, adjusted_length(&mi));
-    if mac.verify_slice(mi.value).is_ok() {
-        Check::Ok
-    } else {
-        Check::Fail
-    }
+    first_of(msg, AttrType::MESSAGE_INTEGRITY).map_or(Check::Absent, |mi| {
+        message_integrity_attr(msg.as_bytes(), &mi, key)
+    })
 }
 
 /// Checks the first MESSAGE-INTEGRITY-SHA256 of `msg` with `key`. A value of 16 to 32 bytes,
@@ -144,20 +160,9 @@ pub fn check_message_integrity(msg: &Message<'_>, key: &Key) -> Check {
 /// any other length is [`Check::Malformed`].
 #[must_use]
 pub fn check_message_integrity_sha256(msg: &Message<'_>, key: &Key) -> Check {
-    let Some(mi) = first_of(msg, AttrType::MESSAGE_INTEGRITY_SHA256) else {
-        return Check::Absent;
-    };
-    let n = mi.value.len();
-    if !mi.is_complete() || !(16..=32).contains(&n) || !n.is_multiple_of(4) {
-        return Check::Malformed;
-    }
-    let mut mac = key.hmac_sha256();
-    feed_adjusted(&mut mac, msg.as_bytes(), mi.offset, adjusted_length(&mi));
-    if mac.verify_truncated_left(mi.value).is_ok() {
-        Check::Ok
-    } else {
-        Check::Fail
-    }
+    first_of(msg, AttrType::MESSAGE_INTEGRITY_SHA256).map_or(Check::Absent, |mi| {
+        message_integrity_sha256_attr(msg.as_bytes(), &mi, key)
+    })
 }
 
 /// The integrity verdict of a message: MESSAGE-INTEGRITY-SHA256 when present (RFC 8489 §9.1.3
@@ -167,6 +172,55 @@ pub fn check_integrity(msg: &Message<'_>, key: &Key) -> Check {
     match check_message_integrity_sha256(msg, key) {
         Check::Absent => check_message_integrity(msg, key),
         other => other,
+    }
+}
+
+/// The three checks of a message, from one walk of its attributes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Verification {
+    /// MESSAGE-INTEGRITY.
+    pub message_integrity: Check,
+    /// MESSAGE-INTEGRITY-SHA256.
+    pub message_integrity_sha256: Check,
+    /// FINGERPRINT.
+    pub fingerprint: Check,
+}
+
+impl Verification {
+    /// The integrity verdict: MESSAGE-INTEGRITY-SHA256 when present, else MESSAGE-INTEGRITY
+    /// (as [`check_integrity`]).
+    #[must_use]
+    pub fn integrity(&self) -> Check {
+        match self.message_integrity_sha256 {
+            Check::Absent => self.message_integrity,
+            other => other,
+        }
+    }
+}
+
+/// FINGERPRINT, MESSAGE-INTEGRITY and MESSAGE-INTEGRITY-SHA256 in one walk: the same results
+/// as [`check_fingerprint`], [`check_message_integrity`] and [`check_message_integrity_sha256`].
+/// Allocates nothing.
+#[must_use]
+pub fn verify(msg: &Message<'_>, key: &Key) -> Verification {
+    let mut mi = None;
+    let mut mi256 = None;
+    let mut fp = None;
+    for a in msg.attributes().map_while(Result::ok) {
+        match a.ty {
+            AttrType::MESSAGE_INTEGRITY if mi.is_none() => mi = Some(a),
+            AttrType::MESSAGE_INTEGRITY_SHA256 if mi256.is_none() => mi256 = Some(a),
+            AttrType::FINGERPRINT if fp.is_none() => fp = Some(a),
+            _ => {}
+        }
+    }
+    let bytes = msg.as_bytes();
+    Verification {
+        message_integrity: mi.map_or(Check::Absent, |a| message_integrity_attr(bytes, &a, key)),
+        message_integrity_sha256: mi256.map_or(Check::Absent, |a| {
+            message_integrity_sha256_attr(bytes, &a, key)
+        }),
+        fingerprint: fp.map_or(Check::Absent, |a| fingerprint_attr(bytes, &a)),
     }
 }
 
@@ -245,6 +299,30 @@ mod tests {
         let m = Message::new_checked(RFC8489_B1_PUBLISHED).unwrap();
         assert!(m.problems().length_exceeds_datagram);
         assert_eq!(check_message_integrity_sha256(&m, &key), Check::Fail);
+    }
+
+    #[test]
+    fn one_walk_verification_agrees_with_the_separate_checks() {
+        let key = short_term();
+        let mut flipped = RFC5769_REQUEST.to_vec();
+        flipped[30] ^= 1;
+        for v in [
+            RFC5769_REQUEST,
+            RFC5769_IPV4_RESPONSE,
+            RFC5769_LONG_TERM,
+            RFC8489_B1_ERRATA,
+            &flipped,
+        ] {
+            let m = Message::new_checked(v).unwrap();
+            let all = verify(&m, &key);
+            assert_eq!(all.fingerprint, check_fingerprint(&m));
+            assert_eq!(all.message_integrity, check_message_integrity(&m, &key));
+            assert_eq!(
+                all.message_integrity_sha256,
+                check_message_integrity_sha256(&m, &key)
+            );
+            assert_eq!(all.integrity(), check_integrity(&m, &key));
+        }
     }
 
     #[test]
