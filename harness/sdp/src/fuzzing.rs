@@ -47,7 +47,9 @@ pub fn fuzz_candidate(data: &[u8]) {
         c.generation(),
         c.network_cost(),
     );
-    let written = c.to_string();
+    // Written with its prefix, as in an SDP, so that a foundation that itself starts with
+    // `candidate:` survives the prefix stripping of the re-read.
+    let written = format!("candidate:{c}");
     let again = Candidate::parse(&written);
     assert_eq!(again, Ok(c), "candidate must survive a write and a re-read");
 }
