@@ -1,6 +1,7 @@
 //! Property tests (fixed seed): representation -> emit -> view -> representation is the
 //! identity; view, validator and inspector never panic on arbitrary bytes; typed attributes
-//! survive encode -> decode. Failures are persisted in `proptest-regressions/` and committed.
+//! survive encode -> decode. Failures are persisted beside this file
+//! (`roundtrip_props.proptest-regressions`, committed) and replayed first on every run.
 
 use std::net::SocketAddr;
 
@@ -14,7 +15,7 @@ fn config() -> ProptestConfig {
     ProptestConfig {
         cases: 512,
         rng_seed: RngSeed::Fixed(0x5354_554E),
-        failure_persistence: Some(Box::new(FileFailurePersistence::SourceParallel(
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
             "proptest-regressions",
         ))),
         ..ProptestConfig::default()
