@@ -484,10 +484,7 @@ impl Network {
         let Some(s) = self.queue.pop() else {
             return Ok(false);
         };
-        if s.at > self.now {
-            self.now = s.at;
-            self.instant_events = 0;
-        }
+        self.advance_to(s.at);
         self.count_event()?;
         self.dispatch(s.event);
         self.flush_inbox();
@@ -508,8 +505,16 @@ impl Network {
         while self.queue.peek().is_some_and(|s| s.at <= until) {
             self.step()?;
         }
-        self.now = self.now.max(until);
+        self.advance_to(until);
         Ok(())
+    }
+
+    /// Moves the clock forward (never back); a new instant starts a new livelock budget.
+    fn advance_to(&mut self, t: Instant) {
+        if t > self.now {
+            self.now = t;
+            self.instant_events = 0;
+        }
     }
 
     /// Runs for `d` of virtual time.

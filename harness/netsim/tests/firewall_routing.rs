@@ -138,3 +138,23 @@ fn livelock_is_reported_instead_of_hanging() {
     let err = net.run_until(Instant::from_secs(1)).unwrap_err();
     assert!(matches!(err, RunError::EndpointLivelock { .. }), "{err}");
 }
+
+#[test]
+fn the_livelock_budget_is_per_instant() {
+    use harness_netsim::Limits;
+    let mut net = guarded(Firewall::default());
+    net.set_limits(Limits {
+        // Each packet costs two events here: its arrival and its delivery to the endpoint.
+        events_per_instant: 50,
+        outputs_per_drain: 100,
+    });
+    let sink = net.attach("inside", Sink::udp("198.51.100.10:9")).unwrap();
+    for ms in 1..=10u64 {
+        for _ in 0..20 {
+            net.send("outside", udp("192.0.2.10:1", "198.51.100.10:9"))
+                .unwrap();
+        }
+        net.run_until(Instant::from_millis(ms)).unwrap();
+    }
+    assert_eq!(net.endpoint::<Sink>(sink).unwrap().received.len(), 200);
+}
