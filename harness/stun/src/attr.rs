@@ -505,3 +505,155 @@ impl<'a> Attribute<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::Message;
+    use crate::test_vectors::*;
+
+    fn raw(ty: AttrType, value: &[u8]) -> RawAttribute<'_> {
+        RawAttribute {
+            offset: 20,
+            ty,
+            declared_len: u16::try_from(value.len()).unwrap(),
+            value,
+            padding: &[],
+        }
+    }
+
+    #[test]
+    fn decodes_the_rfc5769_xor_mapped_addresses() {
+        let v4 = Message::new_checked(RFC5769_IPV4_RESPONSE).unwrap();
+        assert_eq!(
+            v4.decode_first(AttrType::XOR_MAPPED_ADDRESS),
+            Some(Ok(Attribute::XorMappedAddress(
+                "192.0.2.1:32853".parse().unwrap()
+            )))
+        );
+        let v6 = Message::new_checked(RFC5769_IPV6_RESPONSE).unwrap();
+        assert_eq!(
+            v6.decode_first(AttrType::XOR_MAPPED_ADDRESS),
+            Some(Ok(Attribute::XorMappedAddress(
+                "[2001:db8:1234:5678:11:2233:4455:6677]:32853"
+                    .parse()
+                    .unwrap()
+            )))
+        );
+    }
+
+    #[test]
+    fn decodes_the_rfc5769_request_attributes() {
+        let m = Message::new_checked(RFC5769_REQUEST).unwrap();
+        let typed: Vec<_> = m.typed_attributes().map(|(_, t)| t.unwrap()).collect();
+        assert_eq!(typed[0], Attribute::Software("STUN test client"));
+        assert_eq!(typed[1], Attribute::Priority(0x6e00_01ff));
+        assert_eq!(typed[2], Attribute::IceControlled(0x932f_f9b1_5126_3b36));
+        assert_eq!(typed[3], Attribute::Username("evtj:h6vY"));
+        assert!(matches!(typed[4], Attribute::MessageIntegrity(_)));
+        assert_eq!(typed[5], Attribute::Fingerprint(0xe57a_3bcf));
+    }
+
+    #[test]
+    fn decodes_the_rfc8489_b1_userhash_and_password_algorithm() {
+        let m = Message::new_checked(RFC8489_B1_ERRATA).unwrap();
+        assert_eq!(
+            m.decode_first(AttrType::PASSWORD_ALGORITHM),
+            Some(Ok(Attribute::PasswordAlgorithm {
+                algorithm: PasswordAlgorithm::SHA256,
+                params: &[]
+            }))
+        );
+        assert!(matches!(
+            m.decode_first(AttrType::USERHASH),
+            Some(Ok(Attribute::Userhash(h))) if h[0] == 0x4a && h[31] == 0x04
+        ));
+    }
+
+    #[test]
+    fn rejects_unknown_address_family() {
+        assert_eq!(
+            Attribute::decode(
+                &raw(AttrType::MAPPED_ADDRESS, &[0, 3, 0, 1, 1, 2, 3, 4]),
+                TransactionId::default()
+            ),
+            Err(AttrError::BadFamily(3))
+        );
+    }
+
+    #[test]
+    fn rejects_ipv4_family_with_ipv6_length() {
+        let v = [0u8, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        assert_eq!(
+            Attribute::decode(
+                &raw(AttrType::XOR_MAPPED_ADDRESS, &v),
+                TransactionId::default()
+            ),
+            Err(AttrError::FamilyLengthMismatch { family: 1, len: 20 })
+        );
+    }
+
+    #[test]
+    fn rejects_wrong_fixed_lengths_and_bad_utf8() {
+        let t = TransactionId::default();
+        assert_eq!(
+            Attribute::decode(&raw(AttrType::FINGERPRINT, &[1, 2]), t),
+            Err(AttrError::BadLength {
+                expected: "4",
+                got: 2
+            })
+        );
+        assert_eq!(
+            Attribute::decode(&raw(AttrType::MESSAGE_INTEGRITY_SHA256, &[0; 18]), t),
+            Err(AttrError::BadLength {
+                expected: "16 to 32, a multiple of 4",
+                got: 18
+            })
+        );
+        assert_eq!(
+            Attribute::decode(&raw(AttrType::USERNAME, &[0xc3, 0x28]), t),
+            Err(AttrError::InvalidUtf8)
+        );
+        assert_eq!(
+            Attribute::decode(&raw(AttrType::UNKNOWN_ATTRIBUTES, &[0, 1, 0]), t),
+            Err(AttrError::BadLength {
+                expected: "a multiple of 2",
+                got: 3
+            })
+        );
+    }
+
+    #[test]
+    fn rejects_truncated_attributes() {
+        let a = RawAttribute {
+            offset: 20,
+            ty: AttrType::SOFTWARE,
+            declared_len: 10,
+            value: b"abc",
+            padding: &[],
+        };
+        assert_eq!(
+            Attribute::decode(&a, TransactionId::default()),
+            Err(AttrError::Truncated)
+        );
+    }
+
+    #[test]
+    fn keeps_unknown_types_raw_and_lists_password_algorithms() {
+        let t = TransactionId::default();
+        assert_eq!(
+            Attribute::decode(&raw(AttrType(0xC0DE), b"xyz"), t),
+            Ok(Attribute::Unknown(AttrType(0xC0DE), b"xyz"))
+        );
+        let list = [0, 1, 0, 0, 0, 2, 0, 0];
+        let Ok(Attribute::PasswordAlgorithms(algs)) =
+            Attribute::decode(&raw(AttrType::PASSWORD_ALGORITHMS, &list), t)
+        else {
+            unreachable!("PASSWORD-ALGORITHMS did not decode");
+        };
+        let ids: Vec<_> = algs.iter().map(|(a, _)| a).collect();
+        assert_eq!(ids, [PasswordAlgorithm::MD5, PasswordAlgorithm::SHA256]);
+        assert!(algs.is_well_formed());
+        assert!(!AlgorithmList(&[0, 1, 0, 9]).is_well_formed());
+    }
+}
