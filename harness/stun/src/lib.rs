@@ -17,6 +17,22 @@
 //! * [`rules`]: the rule catalogue and the validator (`rules::validate`), separate from parsing.
 //! * [`inspector()`]: the `harness_core::inspect::Inspector` for `webrtc-harness inspect`.
 //!
+//! # Recipes for protocol code (TURN, ICE)
+//!
+//! * Receive: `Message::new_checked(bytes)?`, then `msg.class()`, `msg.method()`,
+//!   `msg.transaction_id()`, `msg.decode_first(AttrType::USERNAME)`, or walk
+//!   `msg.typed_attributes()`. Check integrity with [`integrity::verify`]`(&msg, &key)` (one
+//!   walk: MESSAGE-INTEGRITY, MESSAGE-INTEGRITY-SHA256 and FINGERPRINT) or the single checks
+//!   in [`integrity`]; [`Check::Ok`] is the only success.
+//! * Keys: [`Key::short_term`] (ICE), [`Key::long_term`] (TURN; MD5 or SHA-256 per
+//!   PASSWORD-ALGORITHM), [`Key::from_credential`]; build them once per credential and reuse.
+//!   USERHASH: [`userhash`].
+//! * Send: [`MessageBuilder::new`] or [`MessageBuilder::reply`], then `.attr(..)` in wire order,
+//!   `.message_integrity(&key)` / `.message_integrity_sha256(&key)`, `.fingerprint()`,
+//!   `.build()`. Error responses: `Attribute::ErrorCode(ErrorValue::new(ErrorCode::UNAUTHORIZED, "Unauthorized"))`.
+//! * Judge: [`rules::validate`] (keys in [`rules::ValidationContext`]) or
+//!   [`rules::validate_with_credentials`].
+//!
 //! # Example
 //! ```
 //! use harness_stun::{Attribute, Class, Message, MessageBuilder, Method, TransactionId};
