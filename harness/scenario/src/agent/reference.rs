@@ -889,7 +889,7 @@ impl ReferenceAgent {
                 d.push(t + NOMINATION_GRACE);
             }
         }
-        d.into_iter().min()
+        d.into_iter().filter(|t| *t > self.now || !self.out.is_empty()).min()
     }
 }
 
