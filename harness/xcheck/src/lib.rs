@@ -8,6 +8,7 @@
 //! Every entry point catches panics on both sides: a panic is reported as
 //! [`harness_core::divergence::Verdict::Panicked`], never propagated.
 
+pub mod dtls;
 pub mod sdp;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
