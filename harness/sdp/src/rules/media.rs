@@ -196,6 +196,20 @@ fn formats_include(formats: &str, fmt: &str) -> bool {
 }
 
 fn check_rtp(m: &Media<'_, '_>, formats: &str, out: &mut Vec<Finding>) {
+    // The payload types that have an rtpmap, and the ssrcs and rids declared, read once.
+    let mut mapped: Vec<&str> = Vec::new();
+    let mut declared_ssrcs: Vec<&str> = Vec::new();
+    let mut declared_rids: Vec<&str> = Vec::new();
+    for a in m.attributes() {
+        let first = a.value.and_then(|v| v.split(' ').next());
+        let list = match a.name {
+            "rtpmap" => &mut mapped,
+            "ssrc" => &mut declared_ssrcs,
+            "rid" => &mut declared_rids,
+            _ => continue,
+        };
+        list.extend(first);
+    }
     for f in formats.split(' ') {
         if !is_payload_type(f) {
             if let Some(l) = m.m_line() {
@@ -206,9 +220,7 @@ fn check_rtp(m: &Media<'_, '_>, formats: &str, out: &mut Vec<Finding>) {
                 ));
             }
         } else if digits_u64(f).is_some_and(|pt| pt >= 96)
-            && !m
-                .attributes()
-                .any(|a| a.name == "rtpmap" && a.value.and_then(|v| v.split(' ').next()) == Some(f))
+            && !mapped.contains(&f)
             && let Some(l) = m.m_line()
         {
             out.push(Finding::new(
@@ -223,7 +235,10 @@ fn check_rtp(m: &Media<'_, '_>, formats: &str, out: &mut Vec<Finding>) {
     for a in m.attributes() {
         match a.typed() {
             Ok(Typed::Rtpmap { payload_type, .. })
-                if !formats_include(formats, &payload_type.to_string()) =>
+                if !formats_include(
+                    formats,
+                    a.value.and_then(|v| v.split(' ').next()).unwrap_or(""),
+                ) =>
             {
                 push(
                     out,
@@ -267,10 +282,7 @@ fn check_rtp(m: &Media<'_, '_>, formats: &str, out: &mut Vec<Finding>) {
             }
             Ok(Typed::SsrcGroup { ssrcs, .. }) => {
                 for s in ssrcs.iter() {
-                    let defined = m.attributes().any(|b| {
-                        b.name == "ssrc" && b.value.and_then(|v| v.split(' ').next()) == Some(s)
-                    });
-                    if !defined {
+                    if !declared_ssrcs.contains(&s) {
                         push(
                             out,
                             &SSRC_GROUP_DEFINED,
@@ -286,10 +298,7 @@ fn check_rtp(m: &Media<'_, '_>, formats: &str, out: &mut Vec<Finding>) {
                     .filter(|t| !t.is_empty() && *t != "send" && *t != "recv")
                     .map(|t| t.trim_start_matches('~'));
                 for rid in rids {
-                    let defined = m.attributes().any(|b| {
-                        b.name == "rid" && b.value.and_then(|v| v.split(' ').next()) == Some(rid)
-                    });
-                    if !defined {
+                    if !declared_rids.contains(&rid) {
                         push(
                             out,
                             &SIMULCAST_RID,
