@@ -349,9 +349,9 @@ impl Agent {
                 self.counters.received_487 = self.counters.received_487.saturating_add(1);
                 if self.role == role {
                     self.switch_role(now, role.flipped());
-                    // A new tie-breaker after a 487 (RFC 8445 §7.2.5.1).
-                    self.tie_breaker = self.rng.below(u64::MAX);
                 }
+                // A new tie-breaker after a 487 (RFC 8445 §7.2.5.1).
+                self.tie_breaker = self.rng.below(u64::MAX);
                 self.set_pair_state(now, pair_index, PairState::Waiting);
                 if !self.triggered.contains(&pair_index) {
                     self.triggered.push_back(pair_index);

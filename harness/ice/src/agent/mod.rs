@@ -137,6 +137,8 @@ pub struct Agent {
     pub(crate) remote_eoc: bool,
     pub(crate) gathering_done: bool,
     pub(crate) next_ta: Instant,
+    /// The pacer found nothing to send at its last turn (cleared by the next input).
+    pub(crate) pacer_idle: bool,
     pub(crate) consent: Option<Consent>,
     pub(crate) last_keepalive: Instant,
     pub(crate) prflx_count: u32,
@@ -202,6 +204,7 @@ impl Agent {
             remote_eoc: false,
             gathering_done: false,
             next_ta: now,
+            pacer_idle: false,
             consent: None,
             last_keepalive: now,
             prflx_count: 0,

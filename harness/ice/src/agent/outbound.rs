@@ -21,9 +21,16 @@ impl Agent {
         }
         self.retransmit_due(now);
         self.decide_nomination(now);
-        if now >= self.next_ta && self.send_next_new_transaction(now) {
-            self.next_ta = now + self.cfg.ta;
+        if now >= self.next_ta {
+            let sent = self.send_next_new_transaction(now);
+            if sent {
+                self.next_ta = now + self.cfg.ta;
+            }
+            self.pacer_idle = !sent;
+        } else {
+            self.pacer_idle = false;
         }
+        self.update_completion(now);
         self.consent_due(now);
         self.check_failure(now);
     }
@@ -34,11 +41,16 @@ impl Agent {
             return None;
         }
         let mut d: Option<Instant> = None;
-        let mut at = |t: Instant| d = Some(d.map_or(t, |x| x.min(t)));
+        let now = self.now;
+        let mut at = |t: Instant| {
+            if t > now {
+                d = Some(d.map_or(t, |x| x.min(t)));
+            }
+        };
         for t in &self.txs {
             at(t.next);
         }
-        if self.has_new_transaction_pending() {
+        if !self.pacer_idle && self.has_new_transaction_pending() {
             at(self.next_ta.max(self.now));
         }
         if let (Some(first), true) = (self.first_valid_at, self.waiting_to_nominate()) {
@@ -48,13 +60,20 @@ impl Agent {
             if self.cfg.consent && !self.cfg.lite {
                 at(c.next_check);
             }
-            at(c.last_response + self.cfg.disconnected_timeout);
+            if matches!(
+                self.state,
+                ConnectionState::Connected | ConnectionState::Completed
+            ) {
+                at(c.last_response + self.cfg.disconnected_timeout);
+            }
             at(c.last_response + self.cfg.consent_timeout);
         }
         if self.selected.is_some() && !self.cfg.consent && !self.cfg.lite {
             at(self.last_keepalive + self.cfg.keepalive_interval);
         }
-        d.map(|t| t.max(self.now))
+        // Everything due at `now` was done by `work`; a deadline that is not in the future would
+        // only make the driver spin.
+        d.filter(|t| *t > self.now)
     }
 
     fn transmit(
