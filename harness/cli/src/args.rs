@@ -120,9 +120,33 @@ impl Conventions {
 /// `run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    /// Scenario files or directories (default: the bundled scenarios/).
+    #[arg(default_value = "scenarios")]
+    pub paths: Vec<PathBuf>,
     /// Where to write reports.
-    #[arg(long, default_value = "reports")]
+    #[arg(long, visible_alias = "report-dir", default_value = "reports")]
     pub out_dir: PathBuf,
+    /// Overrides every scenario's seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Only scenarios whose name contains this (or `tag:NAME`).
+    #[arg(long)]
+    pub filter: Option<String>,
+    /// Run shard K of N (`1/4`).
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// Scenarios run in parallel.
+    #[arg(long, default_value_t = 2)]
+    pub jobs: usize,
+    /// Accept the findings listed in this baseline file.
+    #[arg(long)]
+    pub baseline: Option<PathBuf>,
+    /// Run each scenario with each implementation on each side and report the differences.
+    #[arg(long)]
+    pub compare: bool,
+    /// Run the good scenario files even when others do not load.
+    #[arg(long)]
+    pub keep_going: bool,
     /// Vector directory.
     #[arg(long, default_value = "vectors")]
     pub vectors: PathBuf,

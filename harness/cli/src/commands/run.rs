@@ -12,6 +12,9 @@ use harness_report::render::{self, Format};
 use super::{coverage_report, vectors_report, write_output, xcheck_report};
 use crate::args::RunArgs;
 
+#[path = "run_scenarios.rs"]
+mod scenarios;
+
 fn write_all(dir: &std::path::Path, stem: &str, report: &Report) -> Result<(), InputError> {
     for format in [Format::Markdown, Format::Json, Format::Junit] {
         let path = dir.join(format!("{stem}.{}", format.extension()));
@@ -29,6 +32,7 @@ pub(super) fn run(a: &RunArgs) -> Result<i32, InputError> {
     let conv = &a.conventions;
     std::fs::create_dir_all(&a.out_dir)
         .map_err(|e| InputError::new(&a.out_dir, format!("cannot create report directory: {e}")))?;
+    let scenario_code = scenarios::run(a)?;
     let vectors = vectors_report(std::slice::from_ref(&a.vectors), conv)?;
     let coverage = coverage_report(None);
     let xcheck = xcheck_report(std::slice::from_ref(&a.vectors), conv)?;
@@ -59,6 +63,7 @@ pub(super) fn run(a: &RunArgs) -> Result<i32, InputError> {
         summary.push('\n');
         code = code.max(policy::exit_code(report, FailOn::Never));
     }
+    code = code.max(scenario_code);
     let _ = writeln!(summary, "reports written to {}/", a.out_dir.display());
     if conv.format == Format::Text {
         write_output(conv.output.as_deref(), &summary)?;
