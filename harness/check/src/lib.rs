@@ -47,6 +47,7 @@ pub mod dtls_state;
 pub mod findings;
 pub mod flows;
 pub mod fuzzing;
+pub mod replicate;
 pub mod rules;
 pub mod sdp;
 pub mod stun_state;

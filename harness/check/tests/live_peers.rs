@@ -41,7 +41,9 @@ impl Namespace {
 
 impl Drop for Namespace {
     fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.name]).status();
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .status();
     }
 }
 
@@ -109,7 +111,10 @@ fn tshark(ns: &Namespace, dir: &Path) -> Background {
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .expect("tshark");
-    let bg = Background { child, signal: "-INT" };
+    let bg = Background {
+        child,
+        signal: "-INT",
+    };
     wait_for(&log, "Capturing on");
     bg
 }
@@ -135,7 +140,11 @@ fn check(dir: &Path, credentials: Vec<Credential>) -> CheckOutcome {
     let outcome = check_capture(&dir.join("capture.pcapng"), &options).unwrap();
     // The summary goes to the test log, where CI keeps it.
     println!("{}", outcome.summary);
-    assert!(outcome.capture_error.is_none(), "{:?}", outcome.capture_error);
+    assert!(
+        outcome.capture_error.is_none(),
+        "{:?}",
+        outcome.capture_error
+    );
     outcome
 }
 
@@ -147,15 +156,26 @@ fn assert_no_must_violation(outcome: &CheckOutcome) {
         .filter(|v| v.rule.level.severity() == Severity::Must)
         .map(|v| v.rule.id)
         .collect();
-    assert!(must.is_empty(), "MUST violations from a correct exchange: {must:?}");
+    assert!(
+        must.is_empty(),
+        "MUST violations from a correct exchange: {must:?}"
+    );
 }
 
 fn assert_dtls_handshake_completed(outcome: &CheckOutcome) {
     let dtls = &outcome.summary.dtls;
     assert_eq!(dtls.len(), 1, "one DTLS association");
     let names = &dtls[0].handshake;
-    for wanted in ["client_hello", "server_hello", "certificate", "client_key_exchange"] {
-        assert!(names.iter().any(|n| n.ends_with(wanted)), "{wanted} missing from {names:?}");
+    for wanted in [
+        "client_hello",
+        "server_hello",
+        "certificate",
+        "client_key_exchange",
+    ] {
+        assert!(
+            names.iter().any(|n| n.ends_with(wanted)),
+            "{wanted} missing from {names:?}"
+        );
     }
     // Both certificates match the fingerprints of their side's SDP.
     assert_eq!(dtls[0].fingerprint, "ok");
@@ -231,14 +251,20 @@ fn aiortc_relay_only_through_coturn_is_conformant() {
         .stderr(Stdio::null())
         .spawn()
         .expect("turnserver");
-    let mut server = Background { child: server, signal: "-TERM" };
+    let mut server = Background {
+        child: server,
+        signal: "-TERM",
+    };
     std::thread::sleep(Duration::from_millis(500));
     let mut capture = tshark(&ns, &dir);
     peers(&ns, &dir, Some(["turn:127.0.0.1:3478", "alice", "secret"]));
     std::thread::sleep(Duration::from_millis(300));
     capture.stop();
     server.stop();
-    let outcome = check(&dir, vec![Credential::long_term("alice", "example.org", "secret")]);
+    let outcome = check(
+        &dir,
+        vec![Credential::long_term("alice", "example.org", "secret")],
+    );
     let s = &outcome.summary;
 
     // Each peer allocates on coturn: 401 first, then success with credentials.
@@ -248,13 +274,17 @@ fn aiortc_relay_only_through_coturn_is_conformant() {
         assert!(a.observed_from_start);
         assert!(a.permissions >= 1, "{s}");
     }
-    assert!(s.allocations.iter().filter(|a| a.relayed.is_some()).count() >= 2, "{s}");
+    assert!(
+        s.allocations.iter().filter(|a| a.relayed.is_some()).count() >= 2,
+        "{s}"
+    );
     assert!(s.messages_of("stun Allocate request") >= 4);
     assert!(s.messages_of("stun Allocate error") >= 2, "401 challenges");
     assert!(s.messages_of("stun Allocate success") >= 2);
     // Permissions come from CreatePermission or ChannelBind (aioice uses ChannelBind).
     assert!(
-        s.messages_of("stun CreatePermission success") + s.messages_of("stun ChannelBind success") >= 2,
+        s.messages_of("stun CreatePermission success") + s.messages_of("stun ChannelBind success")
+            >= 2,
         "{s}"
     );
     // Relay-only: everything between the peers goes through the server, as Send/Data
@@ -263,7 +293,11 @@ fn aiortc_relay_only_through_coturn_is_conformant() {
         + s.messages_of("stun Data indication")
         + s.messages_of("turn ChannelData");
     assert!(relayed > 0, "{s}");
-    assert!(s.flows.iter().all(|f| f.a.ends_with(":3478") || f.b.ends_with(":3478") || is_relay_leg(f, s)));
+    assert!(
+        s.flows
+            .iter()
+            .all(|f| f.a.ends_with(":3478") || f.b.ends_with(":3478") || is_relay_leg(f, s))
+    );
 
     assert_eq!(s.ice_sessions.len(), 1, "{s}");
     assert!(s.ice_sessions[0].successes >= 1);
