@@ -138,9 +138,6 @@ pub struct RunArgs {
     /// Scenarios run in parallel.
     #[arg(long, default_value_t = 2)]
     pub jobs: usize,
-    /// Accept the findings listed in this baseline file.
-    #[arg(long)]
-    pub baseline: Option<PathBuf>,
     /// Run each scenario with each implementation on each side and report the differences.
     #[arg(long)]
     pub compare: bool,

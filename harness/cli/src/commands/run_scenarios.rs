@@ -5,7 +5,7 @@
 use std::io::{IsTerminal as _, Write as _};
 
 use harness_report::input_error::InputError;
-use harness_report::policy::{self, Baseline};
+use harness_report::policy;
 use harness_report::render;
 use harness_scenario::catalogue::{self, Options};
 use harness_scenario::run::Injected;
@@ -56,8 +56,7 @@ pub(super) fn run(a: &RunArgs) -> Result<i32, InputError> {
     if tty {
         println!();
     }
-    if let Some(path) = &a.baseline {
-        let b = Baseline::load(path)?;
+    if let Some(b) = a.conventions.baseline()? {
         for r in &mut results {
             let accepted = |rule: &str| b.accepted.iter().any(|x| x.rule == rule);
             let only_musts = r.expectations.iter().filter(|e| !e.passed).all(|e| e.expectation == "no MUST violations");
