@@ -5,10 +5,13 @@
 //! A `listen` port of 0 binds an ephemeral port; the bound addresses are returned (and printed
 //! by the `serve_*` functions), so parallel tests never collide.
 
+mod discover;
 pub mod driver;
 mod stun_serve;
 mod turn_serve;
 
+pub use discover::{NatDiscoveryOptions, nat_discovery};
+pub use harness_turn::discovery::{Behaviour, DiscoveryReport};
 pub use stun_serve::{ServeStunOptions, serve_stun, start_stun};
 pub use turn_serve::{ServeTurnOptions, serve_turn, start_turn};
 

@@ -23,9 +23,11 @@
 
 pub mod channeldata;
 pub mod codes;
+pub mod discovery;
 pub mod framing;
 pub mod policy;
 pub mod server;
 pub mod stun;
+pub mod stun_server;
 pub mod testkit;
 pub mod transaction;
