@@ -632,7 +632,13 @@ impl ReferenceAgent {
     }
 
     fn on_datagram(&mut self, ctx: TransportContext, payload: &[u8]) {
-        if let Some(a) = self.allocs.iter().position(|x| x.owns(&ctx)) {
+        let srflx_response = ctx.transport == Transport::Udp
+            && looks_like_stun(payload)
+            && Message::parse(payload).is_ok_and(|m| {
+                let id = m.transaction_id();
+                self.txs.iter().any(|t| t.id == id && t.kind == TxKind::Srflx)
+            });
+        if let (false, Some(a)) = (srflx_response, self.allocs.iter().position(|x| x.owns(&ctx))) {
             let mut ob = Outbox::default();
             let evs = self
                 .allocs
