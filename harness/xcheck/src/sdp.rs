@@ -409,9 +409,20 @@ mod tests {
         assert!(files.len() >= 90, "{} files", files.len());
         let mut by_class = std::collections::BTreeMap::<&str, usize>::new();
         let mut examples = std::collections::BTreeMap::<String, String>::new();
+        let mut by_kind = std::collections::BTreeMap::<String, usize>::new();
         for f in &files {
             let bytes = std::fs::read(f).unwrap();
             let c = cross_check_sdp(&f.display().to_string(), &bytes);
+            let both = match (c.reference.accepted(), c.other.accepted()) {
+                (true, true) => "(both accept)",
+                (false, false) => "(both reject)",
+                (true, false) => "(only reference accepts)",
+                (false, true) => "(only other accepts)",
+            };
+            *by_class.entry(both).or_default() += 1;
+            if both == "(only reference accepts)" {
+                println!("  rtc-sdp rejects {}: {}", f.display(), c.other);
+            }
             assert!(
                 !matches!(c.reference, Verdict::Panicked(_)),
                 "{}: {:?}",
@@ -420,6 +431,14 @@ mod tests {
             );
             for d in &c.divergences {
                 *by_class.entry(d.class.name()).or_default() += 1;
+                *by_kind
+                    .entry(format!(
+                        "{} {}",
+                        d.class.name(),
+                        d.rule
+                            .unwrap_or_else(|| d.field.rsplit(['.', ']']).next().unwrap_or(""))
+                    ))
+                    .or_default() += 1;
                 let what = d
                     .rule
                     .unwrap_or_else(|| d.field.rsplit(['.', ']']).next().unwrap_or(""));
@@ -438,7 +457,7 @@ mod tests {
         }
         println!("sdp cross-check over {} files: {by_class:?}", files.len());
         for (k, v) in &examples {
-            println!("  {k}: {v}");
+            println!("  {k} ({}): {v}", by_kind.get(k).copied().unwrap_or(0));
         }
     }
 
