@@ -877,10 +877,10 @@ impl ReferenceAgent {
                 d.push(self.next_check.max(self.now));
             }
             if !connected && self.state != IceState::Failed {
-                if let Some(t) = self.checking_since {
-                    d.push(t + Duration::from_secs(8));
-                } else {
-                    d.push(self.now);
+                match self.checking_since {
+                    Some(t) if t + Duration::from_secs(8) > self.now => d.push(t + Duration::from_secs(8)),
+                    Some(_) => {}
+                    None => d.push(self.now),
                 }
             }
         }
@@ -891,11 +891,11 @@ impl ReferenceAgent {
             }
         }
         if let Some(t) = self.first_success {
-            if self.state != IceState::Connected && self.controlling {
+            if self.state != IceState::Connected && self.controlling && t + NOMINATION_GRACE > self.now {
                 d.push(t + NOMINATION_GRACE);
             }
         }
-        d.into_iter().filter(|t| *t > self.now || !self.out.is_empty()).min()
+        d.into_iter().min()
     }
 }
 
