@@ -9,6 +9,7 @@
 //! [`harness_core::divergence::Verdict::Panicked`], never propagated.
 
 pub mod dtls;
+pub mod ice;
 pub mod sdp;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
