@@ -22,6 +22,7 @@
 )]
 
 pub mod channeldata;
+pub mod client;
 pub mod codes;
 pub mod discovery;
 pub mod framing;
