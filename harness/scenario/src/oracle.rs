@@ -304,6 +304,8 @@ pub fn judge(
             format!("no pair selected although {} -> {} can succeed ({})", best.local, best.remote, best.reason),
         )),
         (Some((l, r)), best) => {
+            // The remote as the other side gathered it (its first hop is not in the SDP).
+            let r = remotes.iter().find(|c| c.addr == r.addr && r.kind != CandidateType::Prflx).unwrap_or(r);
             let (ok, reason) = feasible(l, lp, r, rp);
             let prio = if controlling { pair_priority(l.priority, r.priority) } else { pair_priority(r.priority, l.priority) };
             if !ok {

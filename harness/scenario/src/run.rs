@@ -311,7 +311,23 @@ pub fn run_scenario(s: &Scenario, seed: u64, imps: [Implementation; 2], inj: &In
         }
     }
     let pcapng = net.pcapng().map(<[u8]>::to_vec).unwrap_or_default();
-    finish(s, seed, imps, &records, &bus.borrow(), masked, ended, pcapng, inj.dtls.is_some())
+    let server_nodes: Vec<_> = s.topology.servers.iter().filter_map(|sv| net.node(&sv.name).map(|n| (n, sv.name.clone()))).collect();
+    let server_events: Vec<(Instant, String, String)> = net
+        .events()
+        .iter()
+        .filter_map(|e| {
+            server_nodes
+                .iter()
+                .find(|(n, _)| *n == e.endpoint.node)
+                .map(|(_, name)| (e.at, name.clone(), e.text.clone()))
+        })
+        .collect();
+    let mut r = finish(s, seed, imps, &records, &bus.borrow(), masked, ended, pcapng, inj.dtls.is_some());
+    for (at, name, text) in server_events {
+        r.timeline.push((fmt_ms(at), name, text));
+    }
+    r.timeline.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then(a.0.cmp(&b.0)));
+    r
 }
 
 #[allow(clippy::too_many_arguments, clippy::too_many_lines, reason = "read-out of one run")]

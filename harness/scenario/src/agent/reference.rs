@@ -24,6 +24,8 @@ const CHECK_RTO: Duration = Duration::from_millis(250);
 const CHECK_SENDS: u32 = 5;
 const STUN_SENDS: u32 = 5;
 const CONSENT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Gathering ends at the latest this long after it starts, whatever is still pending.
+const GATHER_TIMEOUT: Duration = Duration::from_secs(3);
 const NOMINATION_GRACE: Duration = Duration::from_millis(500);
 /// First UDP port of the agent's bases.
 pub const BASE_PORT: u16 = 50_000;
@@ -108,6 +110,7 @@ pub struct ReferenceAgent {
     next_consent: Option<Instant>,
     closed: bool,
     restarting: bool,
+    gather_until: Instant,
     now: Instant,
 }
 
@@ -165,6 +168,7 @@ impl ReferenceAgent {
             next_consent: None,
             closed: false,
             restarting: false,
+            gather_until: Instant::ZERO,
             now: Instant::ZERO,
         }
     }
@@ -226,6 +230,7 @@ impl ReferenceAgent {
     fn start(&mut self) {
         self.started = true;
         let now = self.now;
+        self.gather_until = now + GATHER_TIMEOUT;
         for b in self.bases.clone() {
             self.out.push_back(Output::Bind(Socket {
                 addr: b,
@@ -320,7 +325,7 @@ impl ReferenceAgent {
             Via::Relay(a) => {
                 let mut ob = Outbox::default();
                 if let Some(alloc) = self.allocs.get_mut(a) {
-                    alloc.permit(self.now, dest.ip(), &mut self.rng, &mut ob);
+                    alloc.permit(self.now, dest, &mut self.rng, &mut ob);
                     alloc.send_to(dest, &bytes, &mut self.rng, &mut ob);
                 }
                 self.flush(ob);
@@ -421,10 +426,16 @@ impl ReferenceAgent {
     }
 
     fn select(&mut self, pair: usize) {
-        self.restarting = false;
-        if self.selected == Some(pair) && self.state == IceState::Connected {
-            return;
+        if self.state == IceState::Connected && !self.restarting {
+            // Keep one selected pair; several nominations (aggressive nomination) resolve to
+            // the highest priority (RFC 8445 §8.1.1).
+            let current = self.selected.and_then(|s| self.pairs.get(s)).map_or(0, |p| p.priority);
+            let new = self.pairs.get(pair).map_or(0, |p| p.priority);
+            if self.selected == Some(pair) || new <= current {
+                return;
+            }
         }
+        self.restarting = false;
         self.selected = Some(pair);
         self.consent_ok = self.now;
         if self.cfg.consent && !self.cfg.lite {
@@ -493,8 +504,16 @@ impl ReferenceAgent {
             self.flush(ob);
             self.relay_events(a, evs);
         }
+        self.gathering_deadline();
         self.pace_checks();
         self.consent_tick();
+    }
+
+    fn gathering_deadline(&mut self) {
+        if !self.gathering_done && self.now >= self.gather_until {
+            self.gathering_pending = 0;
+            self.finish_gathering_if_done();
+        }
     }
 
     fn pace_checks(&mut self) {
@@ -540,9 +559,7 @@ impl ReferenceAgent {
         });
         self.next_check = now + self.cfg.ta;
         if let Some(pair) = next {
-            let nominate = self.controlling
-                && (self.cfg.nomination == Nomination::Aggressive
-                    || self.remote.as_ref().is_some_and(|r| r.lite));
+            let nominate = self.controlling && self.cfg.nomination == Nomination::Aggressive;
             self.send_check(pair, nominate, TxKind::Check { pair, nominate });
             self.next_check = now + self.cfg.ta;
         }
@@ -614,7 +631,7 @@ impl ReferenceAgent {
                     for r in self.remotes.clone() {
                         let mut ob = Outbox::default();
                         if let Some(alloc) = self.allocs.get_mut(a) {
-                            alloc.permit(self.now, r.addr.ip(), &mut self.rng, &mut ob);
+                            alloc.permit(self.now, r.addr, &mut self.rng, &mut ob);
                         }
                         self.flush(ob);
                     }
@@ -884,6 +901,9 @@ impl ReferenceAgent {
                 }
             }
         }
+        if !self.gathering_done {
+            d.push(self.gather_until.max(self.now));
+        }
         if self.state == IceState::Connected {
             if let Some(t) = self.next_consent {
                 d.push(t);
@@ -982,7 +1002,7 @@ impl IceAgent for ReferenceAgent {
             let mut ob = Outbox::default();
             if let Some(alloc) = self.allocs.get_mut(a) {
                 if alloc.state == AllocState::Ready && alloc.relayed.is_some_and(|r| r.is_ipv4() == candidate.addr.is_ipv4()) {
-                    alloc.permit(self.now, candidate.addr.ip(), &mut self.rng, &mut ob);
+                    alloc.permit(self.now, candidate.addr, &mut self.rng, &mut ob);
                 }
             }
             self.flush(ob);

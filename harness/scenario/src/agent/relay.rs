@@ -75,6 +75,7 @@ pub(crate) struct Allocation {
     key: Option<[u8; 16]>,
     requests: Vec<Request>,
     permissions: BTreeMap<IpAddr, Instant>,
+    ports: BTreeMap<IpAddr, u16>,
     refresh_at: Option<Instant>,
     stream: StreamDecoder,
 }
@@ -91,6 +92,7 @@ impl Allocation {
             key: None,
             requests: Vec::new(),
             permissions: BTreeMap::new(),
+            ports: BTreeMap::new(),
             refresh_at: None,
             stream: StreamDecoder::new(),
         }
@@ -183,18 +185,22 @@ impl Allocation {
     }
 
     /// Makes sure a permission for `ip` exists (or is being created).
-    pub(crate) fn permit(&mut self, now: Instant, ip: IpAddr, rng: &mut SeededRng, out: &mut Outbox) {
+    pub(crate) fn permit(&mut self, now: Instant, peer: SocketAddr, rng: &mut SeededRng, out: &mut Outbox) {
+        let ip = peer.ip();
         if self.state != AllocState::Ready || self.permissions.contains_key(&ip) {
             return;
         }
         self.permissions.insert(ip, now + PERMISSION_REFRESH);
+        self.ports.insert(ip, peer.port());
         self.create_permission(now, ip, rng, out);
     }
 
     fn create_permission(&mut self, now: Instant, ip: IpAddr, rng: &mut SeededRng, out: &mut Outbox) {
         let id = Self::txid(rng);
         let b = MessageBuilder::new(method::CREATE_PERMISSION, Class::Request, id)
-            .xor_address(attr::XOR_PEER_ADDRESS, SocketAddr::new(ip, 0));
+            // The port is ignored (RFC 8656 §9.1); the peer's own port is sent because some
+            // servers refuse port 0.
+            .xor_address(attr::XOR_PEER_ADDRESS, SocketAddr::new(ip, self.ports.get(&ip).copied().unwrap_or(9)));
         let bytes = self.authed(b);
         self.send_request(now, id, bytes, RequestKind::Permission(ip), out);
     }
