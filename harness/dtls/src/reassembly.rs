@@ -246,8 +246,9 @@ struct Pending {
 }
 
 impl Pending {
+    /// Every byte held, by at least one accepted fragment (an empty message needs one too).
     fn complete(&self) -> bool {
-        self.length == 0 || self.have.first() == Some(&(0, self.length))
+        self.fragments > 0 && (self.length == 0 || self.have.first() == Some(&(0, self.length)))
     }
 
     fn held(&self, start: u32, end: u32) -> impl Iterator<Item = (u32, u32)> + '_ {
@@ -657,6 +658,20 @@ mod tests {
             FeedOutcome::Problem(Problem::MemoryExceeded { message_seq: 1 })
         );
         assert!(r.memory() <= 150);
+    }
+
+    #[test]
+    fn an_empty_message_whose_only_fragment_was_refused_is_not_delivered() {
+        let limits = Limits {
+            max_fragments_per_message: 0,
+            ..Limits::default()
+        };
+        let mut r = Reassembler::new(limits);
+        assert_eq!(
+            r.feed(&frag(0, 0, 0, b"")),
+            FeedOutcome::Problem(Problem::TooManyFragments { message_seq: 0 })
+        );
+        assert!(r.next_ready().is_none());
     }
 
     #[test]
