@@ -51,6 +51,7 @@
 pub mod decode;
 mod error;
 pub mod fuzzing;
+pub mod hash;
 pub mod ip;
 pub mod link;
 pub mod reader;

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use harness_capture::hash::FastMap;
+
 use harness_capture::Packet;
 use harness_core::credentials::Credential;
 use harness_core::rules::{Finding, Location};
@@ -89,7 +91,7 @@ pub struct Checker {
     sdp_usernames: Option<[String; 2]>,
     fingerprints: [Vec<String>; 2],
     /// Endpoints whose SDP role is known from their checks: 0 offerer, 1 answerer.
-    pub roles: std::collections::HashMap<std::net::SocketAddr, usize>,
+    pub roles: FastMap<std::net::SocketAddr, usize>,
     /// Flows.
     pub flows: Flows,
     /// STUN transactions and ICE sessions.
@@ -123,7 +125,7 @@ impl Checker {
             fingerprints: session
                 .map(|s| [s.offer.fingerprints.clone(), s.answer.fingerprints.clone()])
                 .unwrap_or_default(),
-            roles: std::collections::HashMap::new(),
+            roles: FastMap::default(),
             flows: Flows::new(max_flows),
             stun: StunState::default(),
             turn: TurnState::default(),

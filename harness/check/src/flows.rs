@@ -1,6 +1,6 @@
 //! Flows: the payloads of one 5-tuple, both directions together.
 
-use std::collections::HashMap;
+use harness_capture::hash::FastMap;
 use std::net::SocketAddr;
 
 use harness_capture::Transport;
@@ -103,7 +103,7 @@ fn is_turn_port(port: u16) -> bool {
 /// Every flow of a capture, up to a bound.
 #[derive(Debug, Default)]
 pub struct Flows {
-    index: HashMap<FlowKey, usize>,
+    index: FastMap<FlowKey, usize>,
     /// Flows in order of first appearance.
     pub list: Vec<FlowState>,
     /// Most flows followed; payloads of further flows are counted in `overflow`.

@@ -47,6 +47,7 @@ pub mod dtls_state;
 pub mod findings;
 pub mod flows;
 pub mod fuzzing;
+pub mod inspect;
 pub mod replicate;
 pub mod rules;
 pub mod sdp;
@@ -63,6 +64,7 @@ use harness_core::rules::{Catalogue, Finding};
 use harness_report::Report;
 
 pub use checker::Checker;
+pub use inspect::inspector;
 pub use sdp::Session;
 pub use summary::Summary;
 

@@ -1,7 +1,9 @@
 //! STUN transactions across a capture: responses against requests, retransmission timing,
 //! ICE sessions and pacing, and the TURN effects of each transaction.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use harness_capture::hash::FastMap;
 use std::net::{IpAddr, SocketAddr};
 
 use harness_capture::{Packet, Transport};
@@ -72,9 +74,9 @@ const MAX_SESSIONS: usize = 4096;
 /// The STUN side of the checker.
 #[derive(Debug, Default)]
 pub struct StunState {
-    transactions: HashMap<[u8; 12], Transaction>,
-    last_check_from: HashMap<String, u64>,
-    session_index: HashMap<(String, String), usize>,
+    transactions: FastMap<[u8; 12], Transaction>,
+    last_check_from: FastMap<String, u64>,
+    session_index: FastMap<(String, String), usize>,
     /// ICE sessions in order of first check.
     pub sessions: Vec<IceSession>,
     /// Responses whose request was not in the capture.
@@ -96,7 +98,7 @@ pub struct StunContext<'a> {
     /// Where findings go.
     pub findings: &'a mut Findings,
     /// Endpoint roles learned from checks whose USERNAME the SDP names (0 offerer, 1 answerer).
-    pub roles: &'a mut HashMap<SocketAddr, usize>,
+    pub roles: &'a mut FastMap<SocketAddr, usize>,
 }
 
 fn peer_addresses(msg: &Message<'_>) -> Vec<SocketAddr> {

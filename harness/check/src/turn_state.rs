@@ -1,7 +1,7 @@
 //! TURN allocations over time: permissions and channels installed by successful
 //! CreatePermission and ChannelBind transactions, and the rules that need them.
 
-use std::collections::HashMap;
+use harness_capture::hash::FastMap;
 use std::net::{IpAddr, SocketAddr};
 
 use harness_capture::Transport;
@@ -29,11 +29,11 @@ pub struct Allocation {
     /// XOR-RELAYED-ADDRESS of the Allocate success.
     pub relayed: Option<SocketAddr>,
     /// Permissions: peer IP and when installed or last refreshed (capture ns).
-    pub permissions: HashMap<IpAddr, u64>,
+    pub permissions: FastMap<IpAddr, u64>,
     /// Channels: number to peer and when bound or last refreshed.
-    pub channels: HashMap<u16, (SocketAddr, u64)>,
+    pub channels: FastMap<u16, (SocketAddr, u64)>,
     /// ChannelBind requests sent and not yet answered with success.
-    pub pending_channels: HashMap<u16, SocketAddr>,
+    pub pending_channels: FastMap<u16, SocketAddr>,
     /// Successful Refresh transactions.
     pub refreshes: u64,
     /// Deleted by a Refresh with LIFETIME 0.
@@ -53,7 +53,7 @@ pub struct Allocation {
 /// Every allocation of the capture.
 #[derive(Debug, Default)]
 pub struct TurnState {
-    index: HashMap<(Transport, SocketAddr, SocketAddr), usize>,
+    index: FastMap<(Transport, SocketAddr, SocketAddr), usize>,
     /// In order of first appearance.
     pub list: Vec<Allocation>,
 }
@@ -88,9 +88,9 @@ impl TurnState {
             first_frame: frame,
             observed_from_start: false,
             relayed: None,
-            permissions: HashMap::new(),
-            channels: HashMap::new(),
-            pending_channels: HashMap::new(),
+            permissions: FastMap::default(),
+            channels: FastMap::default(),
+            pending_channels: FastMap::default(),
             refreshes: 0,
             deleted: false,
             sends: 0,
