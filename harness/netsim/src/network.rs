@@ -123,12 +123,12 @@ enum Hop {
 
 #[derive(Debug)]
 enum Event {
-    Transit(Hop, Packet),
-    Arrive(NodeId, usize, Packet),
-    Originate(NodeId, Packet),
+    Transit(Hop, Box<Packet>),
+    Arrive(NodeId, usize, Box<Packet>),
+    Originate(NodeId, Box<Packet>),
     EndpointTimer(EndpointId),
     TcpTimer(NodeId, ConnKey),
-    Fault(usize, usize, LinkDirection, FaultAction),
+    Fault(Box<(usize, usize, LinkDirection, FaultAction)>),
 }
 
 #[derive(Debug)]
@@ -169,7 +169,7 @@ struct Held {
     iface: usize,
     egress: bool,
     hop: Hop,
-    packet: Packet,
+    packet: Box<Packet>,
 }
 
 /// The simulated network. Build with [`Network::builder`]; see the crate documentation.
@@ -178,6 +178,10 @@ pub struct Network {
     now: Instant,
     seq: u64,
     queue: BinaryHeap<Scheduled>,
+    /// Events scheduled for the current instant, in scheduling order. Every event still in
+    /// `queue` for the current instant was scheduled before time reached it, so it comes
+    /// first; together the two give exactly the (time, sequence) order.
+    current: VecDeque<Event>,
     nodes: Vec<Node>,
     segments: Vec<Segment>,
     names: FxHashMap<String, NodeId>,
@@ -201,7 +205,7 @@ impl core::fmt::Debug for Network {
             .field("seed", &self.seed)
             .field("now", &self.now)
             .field("nodes", &self.nodes.len())
-            .field("queued", &self.queue.len())
+            .field("queued", &(self.queue.len() + self.current.len()))
             .finish_non_exhaustive()
     }
 }
@@ -229,6 +233,7 @@ impl Network {
             now: Instant::ZERO,
             seq: 0,
             queue: BinaryHeap::new(),
+            current: VecDeque::new(),
             nodes,
             segments,
             names,
@@ -418,7 +423,7 @@ impl Network {
         )?;
         self.push(
             at.max(self.now),
-            Event::Fault(n, i, fault.direction, fault.action),
+            Event::Fault(Box::new((n, i, fault.direction, fault.action))),
         );
         Ok(())
     }
@@ -469,7 +474,11 @@ impl Network {
     /// When the next event happens, if any.
     #[must_use]
     pub fn next_event_time(&self) -> Option<Instant> {
-        self.queue.peek().map(|s| s.at)
+        if self.current.is_empty() {
+            self.queue.peek().map(|s| s.at)
+        } else {
+            Some(self.now)
+        }
     }
 
     /// Processes the next event (jumping the clock to it). Returns `Ok(false)` when nothing is
@@ -481,12 +490,21 @@ impl Network {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        let Some(s) = self.queue.pop() else {
-            return Ok(false);
+        let due_now = self.queue.peek().is_some_and(|s| s.at <= self.now);
+        let event = if due_now || self.current.is_empty() {
+            let Some(s) = self.queue.pop() else {
+                return Ok(false);
+            };
+            self.advance_to(s.at);
+            s.event
+        } else {
+            match self.current.pop_front() {
+                Some(e) => e,
+                None => return Ok(false),
+            }
         };
-        self.advance_to(s.at);
         self.count_event()?;
-        self.dispatch(s.event);
+        self.dispatch(event);
         self.flush_inbox();
         match self.error.take() {
             Some(e) => Err(e),
@@ -502,7 +520,7 @@ impl Network {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        while self.queue.peek().is_some_and(|s| s.at <= until) {
+        while self.next_event_time().is_some_and(|at| at <= until) {
             self.step()?;
         }
         self.advance_to(until);
@@ -534,7 +552,7 @@ impl Network {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        while self.queue.peek().is_some_and(|s| s.at <= horizon) {
+        while self.next_event_time().is_some_and(|at| at <= horizon) {
             self.step()?;
         }
         Ok(self.now)
@@ -549,6 +567,10 @@ impl Network {
     }
 
     fn push(&mut self, at: Instant, event: Event) {
+        if at <= self.now {
+            self.current.push_back(event);
+            return;
+        }
         self.seq += 1;
         self.queue.push(Scheduled {
             at,
@@ -617,7 +639,10 @@ impl Network {
                 }
                 self.tcp_actions(node, actions);
             }
-            Event::Fault(n, i, dir, action) => self.apply_fault(n, i, dir, action),
+            Event::Fault(f) => {
+                let (n, i, dir, action) = *f;
+                self.apply_fault(n, i, dir, action);
+            }
         }
     }
 
@@ -680,17 +705,17 @@ impl Network {
         )
     }
 
-    fn arrive(&mut self, node: NodeId, iface: usize, p: Packet) {
+    fn arrive(&mut self, node: NodeId, iface: usize, p: Box<Packet>) {
         self.capture(node, iface, &p);
         if self.is_host(node) {
-            self.host_receive(node, p);
+            self.host_receive(node, *p);
         } else {
             self.transit(Hop::Node { node, iface }, p);
         }
     }
 
     /// Moves a packet along while no time passes; schedules it when a link delays it.
-    fn transit(&mut self, mut hop: Hop, mut p: Packet) {
+    fn transit(&mut self, mut hop: Hop, mut p: Box<Packet>) {
         loop {
             match hop {
                 Hop::Segment {
@@ -749,8 +774,8 @@ impl Network {
         iface: usize,
         egress: bool,
         next: Hop,
-        p: Packet,
-    ) -> Option<Packet> {
+        p: Box<Packet>,
+    ) -> Option<Box<Packet>> {
         let now = self.now;
         let verdict = {
             let link = self
@@ -803,7 +828,7 @@ impl Network {
         }
     }
 
-    fn hop_event(&self, hop: Hop, p: Packet) -> Event {
+    fn hop_event(&self, hop: Hop, p: Box<Packet>) -> Event {
         match hop {
             Hop::Node { node, iface } => Event::Arrive(node, iface, p),
             Hop::Segment { .. } => Event::Transit(hop, p),
@@ -842,7 +867,7 @@ impl Network {
                     });
                     let reply = self.new_packet(p.dst, p.src, rst, Vec::new());
                     let now = self.now;
-                    self.push(now, Event::Originate(node, reply));
+                    self.push(now, Event::Originate(node, Box::new(reply)));
                 }
                 false
             }
@@ -910,7 +935,7 @@ impl Network {
     }
 
     /// A packet a router itself emits (a firewall's RST).
-    fn originate(&mut self, node: NodeId, p: Packet) {
+    fn originate(&mut self, node: NodeId, p: Box<Packet>) {
         let route = self
             .nodes
             .get(node.0 as usize)
@@ -920,7 +945,7 @@ impl Network {
             return;
         };
         self.record(node, &p, TraceKind::Sent);
-        self.egress_from(node, route.iface, route.via.unwrap_or(p.dst.ip()), p);
+        self.egress_from(node, route.iface, route.via.unwrap_or(p.dst.ip()), *p);
     }
 
     fn egress_from(&mut self, node: NodeId, iface: usize, next_hop: IpAddr, p: Packet) {
@@ -938,7 +963,7 @@ impl Network {
             next_hop,
             from: node,
         };
-        if let Some(p) = self.offer(node, iface, true, next, p) {
+        if let Some(p) = self.offer(node, iface, true, next, Box::new(p)) {
             self.transit(next, p);
         }
     }
