@@ -162,11 +162,10 @@ pub fn form_check_list(
 pub fn prune(pairs: &mut Vec<Pair>, limit: usize) {
     pairs.sort_by_key(|p| core::cmp::Reverse(p.priority));
     let mut kept: Vec<Pair> = Vec::with_capacity(pairs.len());
+    let mut seen: std::collections::HashSet<(SocketAddr, SocketAddr)> =
+        std::collections::HashSet::with_capacity(pairs.len());
     for p in pairs.drain(..) {
-        if !kept
-            .iter()
-            .any(|k| k.base == p.base && k.remote_addr == p.remote_addr)
-        {
+        if seen.insert((p.base, p.remote_addr)) {
             kept.push(p);
         }
     }
@@ -178,14 +177,17 @@ pub fn prune(pairs: &mut Vec<Pair>, limit: usize) {
 /// lowest component, there being one) becomes Waiting; the others stay Frozen. `pairs` must
 /// be sorted by decreasing priority.
 pub fn set_initial_states(pairs: &mut [Pair]) {
-    let mut seen: Vec<String> = Vec::new();
-    for p in pairs.iter_mut() {
-        if seen.contains(&p.foundation) {
-            p.state = PairState::Frozen;
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut states = Vec::with_capacity(pairs.len());
+    for p in pairs.iter() {
+        states.push(if seen.insert(p.foundation.as_str()) {
+            PairState::Waiting
         } else {
-            seen.push(p.foundation.clone());
-            p.state = PairState::Waiting;
-        }
+            PairState::Frozen
+        });
+    }
+    for (p, s) in pairs.iter_mut().zip(states) {
+        p.state = s;
     }
 }
 
