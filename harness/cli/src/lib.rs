@@ -6,10 +6,6 @@
 //! SDP context as `--offer FILE --answer FILE`, `--baseline FILE`, `--write-baseline FILE`,
 //! `--output FILE`. Exit codes are those of [`harness_report::policy`].
 #![forbid(unsafe_code)]
-#![allow(
-    clippy::result_large_err,
-    reason = "InputError is built once, on a cold path, and carries file, line, field and hint"
-)]
 
 pub mod args;
 pub mod commands;

@@ -13,20 +13,38 @@ pub type CrossChecker = fn(&str, &[u8], &InspectContext) -> CrossCheck;
 /// Every inspector, most specific first.
 #[must_use]
 pub fn inspectors() -> Vec<&'static dyn Inspector> {
-    vec![harness_sdp::inspector()]
+    vec![
+        harness_stun::inspector(),
+        harness_sdp::inspector(),
+        harness_dtls::inspector(),
+        harness_ice::inspector(),
+        harness_check::inspector(),
+        // Last: it recognises everything RFC 7983 classifies, with the least confidence.
+        harness_demux::inspector(),
+    ]
 }
 
 /// Every rule catalogue.
 #[must_use]
 pub fn catalogues() -> Vec<Catalogue> {
-    vec![harness_sdp::catalogue()]
+    vec![
+        harness_stun::catalogue(),
+        harness_sdp::catalogue(),
+        harness_dtls::catalogue(),
+        harness_ice::catalogue(),
+        harness_check::catalogue(),
+    ]
 }
 
 /// The cross-checker for `protocol`, if the webrtc crate has a counterpart.
 #[must_use]
 pub fn cross_checker(protocol: &str) -> Option<CrossChecker> {
-    let _ = protocol;
-    None
+    match protocol {
+        "stun" => Some(harness_xcheck::stun::cross_check_stun),
+        "sdp" => Some(|subject, bytes, _| harness_xcheck::sdp::cross_check_sdp(subject, bytes)),
+        "dtls" => Some(|subject, bytes, _| harness_xcheck::dtls::cross_check_dtls(subject, bytes)),
+        _ => None,
+    }
 }
 
 /// Offer/answer validation, when the SDP module is present.

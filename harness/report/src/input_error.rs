@@ -6,9 +6,14 @@
 use core::fmt;
 use std::path::{Path, PathBuf};
 
-/// A problem with something the user gave us.
+/// A problem with something the user gave us. Boxed, so `Result<_, InputError>` stays one
+/// pointer wide; its parts are reached through `Deref` ([`InputErrorDetail`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InputError {
+pub struct InputError(Box<InputErrorDetail>);
+
+/// The parts of an [`InputError`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputErrorDetail {
     /// The file (or `-` for standard input, or the flag name).
     pub file: PathBuf,
     /// 1-based line, when known.
@@ -27,14 +32,14 @@ impl InputError {
     /// An error about a whole file.
     #[must_use]
     pub fn new(file: impl AsRef<Path>, message: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(InputErrorDetail {
             file: file.as_ref().to_path_buf(),
             line: None,
             column: None,
             field: None,
             message: message.into(),
             hint: None,
-        }
+        }))
     }
 
     /// The same error with a hint.
@@ -73,6 +78,19 @@ impl InputError {
             e.hint = Some("check the spelling; docs/ARCHITECTURE.md lists every field".to_string());
         }
         e
+    }
+}
+
+impl core::ops::Deref for InputError {
+    type Target = InputErrorDetail;
+    fn deref(&self) -> &InputErrorDetail {
+        &self.0
+    }
+}
+
+impl core::ops::DerefMut for InputError {
+    fn deref_mut(&mut self) -> &mut InputErrorDetail {
+        &mut self.0
     }
 }
 

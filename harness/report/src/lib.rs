@@ -10,10 +10,6 @@
 //! * [`inspect_json`]: the stable JSON shape of `inspect --format json`.
 //! * [`input_error`]: one clear error for bad user input, naming file, line, column and field.
 #![forbid(unsafe_code)]
-#![allow(
-    clippy::result_large_err,
-    reason = "InputError is built once, on a cold path, and carries file, line, field and hint"
-)]
 
 pub mod credentials;
 pub mod input_error;

@@ -28,7 +28,10 @@ pub(super) fn run(a: &RunArgs) -> Result<i32, InputError> {
                     .unwrap_or_else(|| InputError::new("scenarios", "no scenarios")));
             }
             let files = load::discover(&a.paths)?;
-            files.iter().filter_map(|f| load::load_file(f).ok()).collect()
+            files
+                .iter()
+                .filter_map(|f| load::load_file(f).ok())
+                .collect()
         }
     };
     let shard = match &a.shard {
@@ -48,7 +51,11 @@ pub(super) fn run(a: &RunArgs) -> Result<i32, InputError> {
         if tty {
             let width = 30;
             let filled = done * width / total.max(1);
-            print!("\r[{}{}] {done}/{total} {name:40}", "#".repeat(filled), " ".repeat(width - filled));
+            print!(
+                "\r[{}{}] {done}/{total} {name:40}",
+                "#".repeat(filled),
+                " ".repeat(width - filled)
+            );
             let _ = std::io::stdout().flush();
         }
     };
@@ -59,17 +66,27 @@ pub(super) fn run(a: &RunArgs) -> Result<i32, InputError> {
     if let Some(b) = a.conventions.baseline()? {
         for r in &mut results {
             let accepted = |rule: &str| b.accepted.iter().any(|x| x.rule == rule);
-            let only_musts = r.expectations.iter().filter(|e| !e.passed).all(|e| e.expectation == "no MUST violations");
-            let all_known = r.violations.iter().filter(|(_, t)| t.level.starts_with("MUST")).all(|(_, t)| accepted(t.rule));
+            let only_musts = r
+                .expectations
+                .iter()
+                .filter(|e| !e.passed)
+                .all(|e| e.expectation == "no MUST violations");
+            let all_known = r
+                .violations
+                .iter()
+                .filter(|(_, t)| t.level.starts_with("MUST"))
+                .all(|(_, t)| accepted(t.rule));
             if !r.passed && only_musts && all_known {
                 r.passed = true;
             }
         }
     }
     let dir = a.out_dir.join("scenarios");
-    std::fs::create_dir_all(&dir).map_err(|e| InputError::new(&dir, format!("cannot create report directory: {e}")))?;
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| InputError::new(&dir, format!("cannot create report directory: {e}")))?;
     for r in &results {
-        report::write(&dir, r).map_err(|e| InputError::new(&dir, format!("cannot write report: {e}")))?;
+        report::write(&dir, r)
+            .map_err(|e| InputError::new(&dir, format!("cannot write report: {e}")))?;
     }
     let mut summary = report::summary_markdown(&results);
     if a.compare {
@@ -78,15 +95,27 @@ pub(super) fn run(a: &RunArgs) -> Result<i32, InputError> {
         summary.push_str("```\n");
     }
     let junit = render::junit(&report::run_report(&results));
-    for (name, text) in [("summary.md", summary.as_str()), ("scenarios.junit.xml", junit.as_str())] {
+    for (name, text) in [
+        ("summary.md", summary.as_str()),
+        ("scenarios.junit.xml", junit.as_str()),
+    ] {
         let p = a.out_dir.join(name);
-        std::fs::write(&p, text).map_err(|e| InputError::new(&p, format!("cannot write report: {e}")))?;
+        std::fs::write(&p, text)
+            .map_err(|e| InputError::new(&p, format!("cannot write report: {e}")))?;
     }
     print!("{}", report::summary_text(&results));
-    let path = a.paths.first().map_or_else(|| "scenarios".to_owned(), |p| p.display().to_string());
+    let path = a
+        .paths
+        .first()
+        .map_or_else(|| "scenarios".to_owned(), |p| p.display().to_string());
     let mut code = policy::EXIT_OK;
     for r in results.iter().filter(|r| !r.passed) {
-        println!("FAILED {} (seed {}): {}", report::stem(r), r.seed, catalogue::reproduce_command(r, &path));
+        println!(
+            "FAILED {} (seed {}): {}",
+            report::stem(r),
+            r.seed,
+            catalogue::reproduce_command(r, &path)
+        );
         code = policy::EXIT_FAIL;
     }
     Ok(code)

@@ -1,6 +1,10 @@
 //! `xcheck [PATH...]`: the same bytes through the reference and the webrtc crate.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+use harness_core::credentials::Credential;
+use harness_report::manifest;
 
 use harness_core::divergence::{CrossCheck, Verdict};
 use harness_core::inspect::InspectContext;
@@ -47,6 +51,29 @@ fn skipped(f: &Path) -> bool {
         ext,
         "yaml" | "yml" | "md" | "pcap" | "pcapng" | "gofuzz" | "csv" | "txt" | "json"
     )
+}
+
+/// Credentials that manifests under `paths` give their files, so `xcheck vectors/` compares
+/// integrity on the vectors that have credentials without any flag.
+fn manifest_credentials(paths: &[PathBuf]) -> HashMap<PathBuf, Vec<Credential>> {
+    let mut out = HashMap::new();
+    for dir in paths.iter().filter(|p| p.is_dir()) {
+        for m in manifest::find_manifests(dir) {
+            let Ok(vectors) = manifest::load(&m) else {
+                continue;
+            };
+            let base = m.parent().map(Path::to_path_buf).unwrap_or_default();
+            for v in vectors {
+                let (Some(file), Ok(creds)) = (&v.entry.file, v.entry.credentials()) else {
+                    continue;
+                };
+                if let (false, Ok(path)) = (creds.is_empty(), base.join(file).canonicalize()) {
+                    out.insert(path, creds);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The report case of one cross-check.
@@ -97,10 +124,19 @@ pub fn xcheck_report(paths: &[PathBuf], conv: &Conventions) -> Result<Report, In
         offer: None,
         answer: None,
     };
+    let manifest_credentials = manifest_credentials(paths);
     let mut report = Report::new("xcheck");
     let mut suites: Vec<Suite> = Vec::new();
     for file in input_files(paths)? {
         let bytes = read_input(&file, false)?;
+        let mut ctx = ctx.clone();
+        if let Some(extra) = file
+            .canonicalize()
+            .ok()
+            .and_then(|f| manifest_credentials.get(&f))
+        {
+            ctx.credentials.extend(extra.iter().cloned());
+        }
         let Some(inspector) = registry::detect(&bytes) else {
             continue;
         };
