@@ -129,7 +129,8 @@ impl CheckOutcome {
 pub fn check_capture(path: &Path, options: &CheckOptions) -> Result<CheckOutcome, CaptureError> {
     let file = std::fs::File::open(path)
         .map_err(|_| CaptureError::new(CaptureErrorKind::Read, None, 0, "opening the file"))?;
-    check_reader(std::io::BufReader::with_capacity(1 << 16, file), options)
+    // The reader buffers (`Limits::read_buffer`), so the file is read directly.
+    check_reader(file, options)
 }
 
 /// Checks a capture read from `source`.
