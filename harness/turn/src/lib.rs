@@ -26,9 +26,31 @@ pub mod client;
 pub mod codes;
 pub mod discovery;
 pub mod framing;
+pub mod inspect;
 pub mod policy;
+pub mod rules;
 pub mod server;
 pub mod stun;
 pub mod stun_server;
 pub mod testkit;
 pub mod transaction;
+
+pub use inspect::inspector;
+pub use rules::catalogue;
+
+#[cfg(test)]
+mod catalogue_tests {
+    #[test]
+    fn every_rule_is_triggered_and_passed_by_a_case() {
+        let cat = crate::catalogue();
+        assert!(cat.rules.len() >= 40, "{} rules", cat.rules.len());
+        let (table, unknown) = cat.coverage();
+        assert!(unknown.is_empty(), "cases for unknown rules: {unknown:?}");
+        let incomplete: Vec<_> = table
+            .iter()
+            .filter(|r| !r.complete())
+            .map(|r| (r.rule.id, &r.triggered_by, &r.passed_by, &r.broken))
+            .collect();
+        assert!(incomplete.is_empty(), "{incomplete:#?}");
+    }
+}

@@ -31,6 +31,7 @@ use harness_core::time::Instant;
 use rand_core::RngCore;
 
 pub use auth::{NonceMint, NonceState};
+pub(crate) use requests::KNOWN as KNOWN_ATTRIBUTES;
 pub use state::{Allocation, Binding, ResponseCache};
 
 use crate::channeldata::{self, ChannelData};
