@@ -216,7 +216,10 @@ pub fn feasible(
             if !turn_ok(relay, rpath) {
                 return (false, "the relaying side cannot reach its TURN server".into());
             }
-            if other.kind == CandidateType::Host && !public_host(other, opath) {
+            // A local host candidate is a base sending through its NAT (the relay answers the
+            // mapping); only a remote private address is out of the relay's reach.
+            let other_is_remote = local.kind == CandidateType::Relay;
+            if other_is_remote && other.kind == CandidateType::Host && !public_host(other, opath) {
                 return (false, "a relay cannot reach a private host address".into());
             }
             if !opath.udp_out {
@@ -224,7 +227,9 @@ pub fn feasible(
             }
             (true, "the relay is reachable over UDP from the other side".into())
         }
-        (CandidateType::Host, CandidateType::Host) => {
+        (CandidateType::Host, CandidateType::Host)
+            if lp.segments.iter().any(|s| rp.segments.contains(s)) || !public_host(remote, rp) =>
+        {
             let same_lan = lp.segments.iter().any(|s| rp.segments.contains(s));
             let public = public_host(local, lp) && public_host(remote, rp);
             if (same_lan || public) && lp.udp_out && rp.udp_out {

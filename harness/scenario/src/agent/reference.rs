@@ -77,6 +77,7 @@ struct Tx {
     max: u32,
     next: Instant,
     kind: TxKind,
+    cancelled: bool,
 }
 
 /// The reference agent.
@@ -272,6 +273,7 @@ impl ReferenceAgent {
                         max: STUN_SENDS,
                         next: now + CHECK_RTO,
                         kind: TxKind::Srflx,
+                        cancelled: false,
                     });
                     self.gathering_pending += 1;
                 }
@@ -406,7 +408,15 @@ impl ReferenceAgent {
             return;
         };
         let (via, dest) = (l.via, r.addr);
-        self.txs.retain(|t| !(matches!(t.kind, TxKind::Check { pair: q, .. } if q == pair) && kind != TxKind::Consent));
+        // A new check on a pair cancels the one in flight: no more retransmissions and no
+        // failure on timeout, but its response still counts (RFC 8445 §7.3.1.4).
+        if kind != TxKind::Consent {
+            for t in &mut self.txs {
+                if matches!(t.kind, TxKind::Check { pair: q, .. } if q == pair) {
+                    t.cancelled = true;
+                }
+            }
+        }
         self.send_via(via, dest, bytes.clone());
         self.txs.push(Tx {
             id,
@@ -417,6 +427,7 @@ impl ReferenceAgent {
             max: if kind == TxKind::Consent { 1 } else { CHECK_SENDS },
             next: self.now + CHECK_RTO,
             kind,
+            cancelled: false,
         });
         if let (TxKind::Check { .. }, Some(p)) = (kind, self.pairs.get_mut(pair)) {
             if p.state != PairState::Succeeded {
@@ -466,6 +477,9 @@ impl ReferenceAgent {
         self.txs.retain_mut(|t| {
             if t.next > now {
                 return true;
+            }
+            if t.cancelled {
+                return false;
             }
             if t.sends >= t.max {
                 failed.push(t.kind);
