@@ -157,6 +157,17 @@ impl<'a> Line<'a> {
         self.bytes.iter().all(u8::is_ascii_whitespace)
     }
 
+    /// This line as an attribute when it is `a=<name>` or `a=<name>:<value>`. Compares bytes
+    /// before decoding anything, so scanning a section for one name stays cheap.
+    #[must_use]
+    pub fn attribute_named(&self, name: &str) -> Option<Attribute<'a>> {
+        let rest = self
+            .bytes
+            .strip_prefix(b"a=")?
+            .strip_prefix(name.as_bytes())?;
+        matches!(rest.first(), None | Some(b':')).then(|| Attribute::from_line(*self))
+    }
+
     /// This line as an attribute when it is an `a=` line.
     #[must_use]
     pub fn attribute(&self) -> Option<Attribute<'a>> {
@@ -164,33 +175,32 @@ impl<'a> Line<'a> {
     }
 }
 
-/// Splits `input` into line spans. Never fails; the spans and their terminators cover every
-/// byte after `skip`.
-fn split_lines(input: &[u8], skip: usize, lines: &mut Vec<LineSpan>) {
-    let mut start = skip;
+/// Splits `input` into line spans and returns how many start with `m=`. Never fails; the
+/// spans and their terminators cover every byte after `skip`. Line ends are found with
+/// `memchr` (SIMD where the CPU has it).
+fn split_lines(input: &[u8], skip: usize, lines: &mut Vec<LineSpan>) -> usize {
     let rest = input.get(skip..).unwrap_or_default();
-    let mut pos = skip;
-    for (i, &b) in rest.iter().enumerate() {
-        if b != b'\n' {
-            continue;
+    let mut start = skip;
+    let mut media = 0usize;
+    let mut push = |start: usize, end: usize, ending: LineEnding| {
+        if input.get(start..start.saturating_add(2)) == Some(b"m=") {
+            media = media.saturating_add(1);
         }
-        let lf = skip.saturating_add(i);
-        let (end, ending) = if lf > start && input.get(lf.wrapping_sub(1)) == Some(&b'\r') {
-            (lf.saturating_sub(1), LineEnding::CrLf)
-        } else {
-            (lf, LineEnding::Lf)
-        };
         lines.push(LineSpan { start, end, ending });
+    };
+    for i in memchr::memchr_iter(b'\n', rest) {
+        let lf = skip.saturating_add(i);
+        if lf > start && input.get(lf.wrapping_sub(1)) == Some(&b'\r') {
+            push(start, lf.saturating_sub(1), LineEnding::CrLf);
+        } else {
+            push(start, lf, LineEnding::Lf);
+        }
         start = lf.saturating_add(1);
-        pos = start;
     }
-    if pos < input.len() {
-        lines.push(LineSpan {
-            start: pos,
-            end: input.len(),
-            ending: LineEnding::None,
-        });
+    if start < input.len() {
+        push(start, input.len(), LineEnding::None);
     }
+    media
 }
 
 impl<'a> Sdp<'a> {
@@ -204,13 +214,9 @@ impl<'a> Sdp<'a> {
         let bom = input.starts_with(BOM);
         let skip = if bom { BOM.len() } else { 0 };
         // A first pass counts lines so that one allocation holds them all.
-        let count = input
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            .saturating_add(1);
+        let count = memchr::memchr_iter(b'\n', input).count().saturating_add(1);
         let mut lines = Vec::with_capacity(count);
-        split_lines(input, skip, &mut lines);
+        let media_count = split_lines(input, skip, &mut lines);
         let mut sdp = Self {
             input,
             bom,
@@ -227,13 +233,10 @@ impl<'a> Sdp<'a> {
             }
             Some(_) => {}
         }
-        let media_count = sdp.lines().filter(|l| l.kind() == Some(b'm')).count();
         let mut media = Vec::with_capacity(media_count);
-        media.extend(
-            sdp.lines()
-                .filter(|l| l.kind() == Some(b'm'))
-                .map(|l| l.index),
-        );
+        media.extend(sdp.lines.iter().enumerate().filter_map(|(i, span)| {
+            (input.get(span.start..span.start.saturating_add(2)) == Some(b"m=")).then_some(i)
+        }));
         sdp.media = media;
         Ok(sdp)
     }
@@ -347,7 +350,7 @@ impl<'a> Sdp<'a> {
     /// The first session-level attribute named `name`.
     #[must_use]
     pub fn attribute(&self, name: &str) -> Option<Attribute<'a>> {
-        self.attributes().find(|a| a.name == name)
+        self.session_lines().find_map(|l| l.attribute_named(name))
     }
 
     /// Number of media sections.
@@ -427,7 +430,7 @@ impl<'a> Media<'a, '_> {
     /// The first attribute named `name`.
     #[must_use]
     pub fn attribute(&self, name: &str) -> Option<Attribute<'a>> {
-        self.attributes().find(|a| a.name == name)
+        self.lines().skip(1).find_map(|l| l.attribute_named(name))
     }
 
     /// The value of the first attribute named `name` (`Some("")` for a flag).
