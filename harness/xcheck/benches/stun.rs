@@ -4,7 +4,10 @@
 //! Before the timed groups, the bench prints allocations per operation for each
 //! implementation, counted with a counting global allocator.
 
-#![allow(missing_docs, reason = "criterion_group! and criterion_main! generate undocumented items")]
+#![allow(
+    missing_docs,
+    reason = "criterion_group! and criterion_main! generate undocumented items"
+)]
 
 use std::alloc::System;
 use std::hint::black_box;
