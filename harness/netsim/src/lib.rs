@@ -93,6 +93,7 @@ pub mod addr;
 mod builder;
 pub mod fault;
 pub mod firewall;
+pub mod fuzzing;
 mod hash;
 mod hosted;
 pub mod link;

@@ -469,6 +469,22 @@ impl Network {
         Ok(())
     }
 
+    /// Sends an arbitrary packet (any UDP or TCP header) from a host, bypassing its sockets
+    /// and TCP stack; used by the fuzzing entry points.
+    pub(crate) fn inject(
+        &mut self,
+        node: NodeId,
+        src: SocketAddr,
+        dst: SocketAddr,
+        l4: L4,
+        payload: Vec<u8>,
+    ) {
+        if self.is_host(node) {
+            let p = self.new_packet(src, dst, l4, payload);
+            self.host_send(node, p);
+        }
+    }
+
     // -- Running -------------------------------------------------------------------------
 
     /// When the next event happens, if any.
