@@ -6,7 +6,7 @@
 //! iterators over their items, so typed access never allocates either.
 
 use crate::candidate::Candidate;
-use crate::fields::{FieldError, digits_u64, is_digits, token};
+use crate::fields::{FieldError, Fields, digits_u64, is_digits, token};
 use crate::view::Line;
 
 /// One `a=` line, split into name and value.
@@ -390,7 +390,7 @@ impl<'a> Typed<'a> {
             }
             "rtcp-fb" => {
                 let v = need(value, "format")?;
-                let mut it = v.split(' ');
+                let mut it = Fields::new(v);
                 let format = token(&mut it, "format")?;
                 let kind = token(&mut it, "feedback type")?;
                 let param = v
@@ -404,7 +404,7 @@ impl<'a> Typed<'a> {
             }
             "extmap" => {
                 let v = need(value, "id")?;
-                let mut it = v.split(' ');
+                let mut it = Fields::new(v);
                 let id_dir = token(&mut it, "id")?;
                 let uri = token(&mut it, "uri")?;
                 let attributes = v
@@ -472,7 +472,7 @@ impl<'a> Typed<'a> {
             "msid-semantic" => Self::MsidSemantic(need(value, "msid-semantic")?),
             "rid" => {
                 let v = need(value, "rid-id")?;
-                let mut it = v.split(' ');
+                let mut it = Fields::new(v);
                 let id = token(&mut it, "rid-id")?;
                 let direction = token(&mut it, "rid-dir")?;
                 let params = it.next();

@@ -13,7 +13,7 @@
 use core::fmt;
 use core::net::IpAddr;
 
-use crate::fields::{FieldError, digits_u64, token};
+use crate::fields::{FieldError, Fields, digits_u64, token};
 
 /// What the connection-address of a candidate is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -85,7 +85,7 @@ impl<'a> Candidate<'a> {
     pub fn parse(value: &'a str) -> Result<Self, FieldError> {
         let value = value.strip_prefix("a=").unwrap_or(value);
         let value = value.strip_prefix("candidate:").unwrap_or(value);
-        let mut it = value.split(' ');
+        let mut it = Fields::new(value);
         let foundation = token(&mut it, "foundation")?;
         let component = number(token(&mut it, "component-id")?, "component-id")?;
         let transport = token(&mut it, "transport")?;
@@ -99,15 +99,10 @@ impl<'a> Candidate<'a> {
         // The rest is optional raddr/rport pairs followed by extension pairs.
         let mut related_address = None;
         let mut related_port = None;
-        let mut rest_start = None;
-        // Offset just past the eight fixed tokens and their separators.
-        let fixed = value
-            .split(' ')
-            .take(8)
-            .map(|t| t.len().saturating_add(1))
-            .sum::<usize>();
-        let mut pos = fixed;
-        while let Some(name) = it.next() {
+        let mut extensions: Option<&'a str> = None;
+        loop {
+            let before = it.remainder();
+            let Some(name) = it.next() else { break };
             if name.is_empty() {
                 return Err(FieldError::Empty("cand-extension"));
             }
@@ -115,24 +110,18 @@ impl<'a> Candidate<'a> {
                 .next()
                 .ok_or(FieldError::Missing("extension-att-value"))?;
             match name {
-                "raddr" if related_address.is_none() && rest_start.is_none() => {
+                "raddr" if related_address.is_none() && extensions.is_none() => {
                     related_address = Some(val);
                 }
-                "rport" if related_port.is_none() && rest_start.is_none() => {
+                "rport" if related_port.is_none() && extensions.is_none() => {
                     related_port = Some(number(val, "rel-port")?);
                 }
                 _ => {
-                    if rest_start.is_none() {
-                        rest_start = Some(pos);
-                    }
+                    extensions.get_or_insert(before);
                 }
             }
-            pos = pos
-                .saturating_add(name.len())
-                .saturating_add(val.len())
-                .saturating_add(2);
         }
-        let extensions = rest_start.and_then(|s| value.get(s..)).unwrap_or("");
+        let extensions = extensions.unwrap_or("");
         Ok(Self {
             foundation,
             component,

@@ -43,11 +43,47 @@ pub(crate) fn utf8(value: &[u8]) -> Result<&str, FieldError> {
     core::str::from_utf8(value).map_err(|_| FieldError::NotUtf8)
 }
 
+/// Sub-fields separated by single spaces: `split(' ')` with a byte loop (faster on short
+/// tokens) and access to the unread remainder.
+#[derive(Clone, Debug)]
+pub struct Fields<'a> {
+    rest: Option<&'a str>,
+}
+
+impl<'a> Fields<'a> {
+    /// Splits `text`.
+    #[must_use]
+    pub const fn new(text: &'a str) -> Self {
+        Self { rest: Some(text) }
+    }
+
+    /// What has not been read yet (empty when everything has).
+    #[must_use]
+    pub fn remainder(&self) -> &'a str {
+        self.rest.unwrap_or("")
+    }
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let s = self.rest?;
+        match s.bytes().position(|b| b == b' ') {
+            Some(i) => {
+                self.rest = s.get(i.saturating_add(1)..);
+                s.get(..i)
+            }
+            None => {
+                self.rest = None;
+                Some(s)
+            }
+        }
+    }
+}
+
 /// Takes the next single-space-separated token, named `what`.
-pub(crate) fn token<'a>(
-    it: &mut core::str::Split<'a, char>,
-    what: &'static str,
-) -> Result<&'a str, FieldError> {
+pub(crate) fn token<'a>(it: &mut Fields<'a>, what: &'static str) -> Result<&'a str, FieldError> {
     match it.next() {
         None => Err(FieldError::Missing(what)),
         Some("") => Err(FieldError::Empty(what)),
@@ -96,7 +132,7 @@ impl<'a> Origin<'a> {
     /// # Errors
     /// A [`FieldError`] naming the broken sub-field.
     pub fn parse(value: &'a [u8]) -> Result<Self, FieldError> {
-        let mut it = utf8(value)?.split(' ');
+        let mut it = Fields::new(utf8(value)?);
         let o = Self {
             username: token(&mut it, "username")?,
             session_id: token(&mut it, "sess-id")?,
@@ -124,10 +160,21 @@ impl<'a> Origin<'a> {
     }
 }
 
-/// Parses a decimal number made of digits only.
+/// Parses a decimal number made of digits only (no sign, no spaces), `None` on overflow.
 #[must_use]
 pub fn digits_u64(s: &str) -> Option<u64> {
-    if is_digits(s) { s.parse().ok() } else { None }
+    if s.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for b in s.bytes() {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(d))?;
+    }
+    Some(n)
 }
 
 /// `c=<nettype> <addrtype> <connection-address>`.
@@ -147,7 +194,7 @@ impl<'a> Connection<'a> {
     /// # Errors
     /// A [`FieldError`] naming the broken sub-field.
     pub fn parse(value: &'a [u8]) -> Result<Self, FieldError> {
-        let mut it = utf8(value)?.split(' ');
+        let mut it = Fields::new(utf8(value)?);
         let c = Self {
             nettype: token(&mut it, "nettype")?,
             addrtype: token(&mut it, "addrtype")?,
@@ -181,7 +228,7 @@ impl Timing {
     /// # Errors
     /// A [`FieldError`] naming the broken sub-field.
     pub fn parse(value: &[u8]) -> Result<Self, FieldError> {
-        let mut it = utf8(value)?.split(' ');
+        let mut it = Fields::new(utf8(value)?);
         let start = token(&mut it, "start-time")?;
         let stop = token(&mut it, "stop-time")?;
         if it.next().is_some() {
@@ -219,7 +266,7 @@ impl<'a> MediaLine<'a> {
     /// A [`FieldError`] naming the missing or empty sub-field.
     pub fn parse(value: &'a [u8]) -> Result<Self, FieldError> {
         let text = utf8(value)?;
-        let mut it = text.split(' ');
+        let mut it = Fields::new(text);
         let media = token(&mut it, "media")?;
         let port_text = token(&mut it, "port")?;
         let proto = token(&mut it, "proto")?;
