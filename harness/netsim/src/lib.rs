@@ -88,6 +88,12 @@
 //!
 //! [`stun5780`] holds a small NAT behaviour discovery server and client (sans-IO endpoints)
 //! that the tests run inside the simulator to classify each NAT configuration.
+//!
+//! # Fuzzing
+//!
+//! [`fuzzing::fuzz_network`] drives a NAT + firewall topology with arbitrary packets (any TCP
+//! flags and sequence numbers), TCP commands, time steps and faults, and checks that two runs
+//! of the same input produce the same trace and capture (`fuzz/fuzz_targets/netsim_ops.rs`).
 
 pub mod addr;
 mod builder;

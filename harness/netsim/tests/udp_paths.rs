@@ -90,3 +90,57 @@ fn unsolicited_inbound_is_dropped_without_a_mapping() {
         net.trace()
     );
 }
+
+#[test]
+fn a_multi_homed_host_picks_the_interface_and_source_address_by_route() {
+    use harness_core::endpoint::{Transmit, Transport, TransportContext};
+    use support::Sink;
+    let mut net = Network::builder(RunSeed(3))
+        .internet("internet")
+        .lan("home", "192.168.1.0/24")
+        .host("alice", HostSpec::on("home", &["192.168.1.10"]))
+        .host(
+            "multi",
+            HostSpec::new()
+                .iface("home", &["192.168.1.30"])
+                .iface("internet", &["192.0.2.30"]),
+        )
+        .nat(
+            "nat",
+            RouterSpec::nat(NatConfig::full_cone())
+                .inside("home", "192.168.1.1")
+                .outside("internet", "203.0.113.1"),
+        )
+        .host("server", HostSpec::on("internet", &["192.0.2.10"]))
+        .capture(true)
+        .build()
+        .unwrap();
+    let server = net.attach("server", Sink::udp("192.0.2.10:9")).unwrap();
+    let alice = net.attach("alice", Sink::udp("192.168.1.10:9")).unwrap();
+    let from_any = |remote: &str| Transmit {
+        context: TransportContext {
+            local: "0.0.0.0:4000".parse().unwrap(),
+            remote: remote.parse().unwrap(),
+            transport: Transport::Udp,
+        },
+        payload: b"x".to_vec(),
+    };
+    net.send("multi", from_any("192.0.2.10:9")).unwrap();
+    net.send("multi", from_any("192.168.1.10:9")).unwrap();
+    net.run_until(Instant::from_secs(1)).unwrap();
+    let s = &net.endpoint::<Sink>(server).unwrap().received;
+    assert_eq!(
+        s[0].1,
+        "192.0.2.30:4000".parse().unwrap(),
+        "direct, not through the NAT"
+    );
+    let a = &net.endpoint::<Sink>(alice).unwrap().received;
+    assert_eq!(a[0].1, "192.168.1.30:4000".parse().unwrap());
+    assert_eq!(net.nat_mapping_count("nat"), 0);
+    // Each interface is its own capture point.
+    let pcap = net.pcapng().unwrap();
+    let names = ["multi/eth0", "multi/eth1"];
+    for n in names {
+        assert!(pcap.windows(n.len()).any(|w| w == n.as_bytes()), "{n}");
+    }
+}

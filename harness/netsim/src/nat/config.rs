@@ -85,6 +85,12 @@ pub enum Refresh {
 }
 
 /// Hairpinning (RFC 4787 §6).
+///
+/// A hairpinned packet leaves through the sender's mapping (created per the mapping
+/// behaviour, so with address-dependent mapping towards the NAT's own address it is a new
+/// one) and is then filtered by the target mapping as if it had arrived from outside. With
+/// dependent mapping *and* dependent filtering the RFC 5780 self-hairpin test therefore fails
+/// even when hairpinning is on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Hairpinning {
     /// Packets from inside to one of the NAT's own external endpoints are dropped.
