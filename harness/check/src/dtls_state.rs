@@ -255,20 +255,27 @@ impl DtlsFlow {
         out
     }
 
-    /// The handshake messages seen, in order, as `side:Name`.
+    /// The handshake in flights: consecutive messages from one side form a flight, written
+    /// `>` (from the lower endpoint of the flow) or `<` (from the higher), then the message
+    /// names (`>client_hello`, `<server_hello certificate server_hello_done`).
     #[must_use]
-    pub fn handshake_names(&self) -> Vec<String> {
-        self.observer
-            .messages
-            .iter()
-            .map(|m| {
-                format!(
-                    "{}{}",
-                    if m.side == 0 { ">" } else { "<" },
-                    name(m.msg_type)
-                )
-            })
-            .collect()
+    pub fn flights(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut current: Option<usize> = None;
+        for m in &self.observer.messages {
+            let name = name(m.msg_type);
+            match (current, out.last_mut()) {
+                (Some(side), Some(flight)) if side == m.side => {
+                    flight.push(' ');
+                    flight.push_str(&name);
+                }
+                _ => {
+                    out.push(format!("{}{name}", if m.side == 0 { '>' } else { '<' }));
+                    current = Some(m.side);
+                }
+            }
+        }
+        out
     }
 }
 

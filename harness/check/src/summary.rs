@@ -83,8 +83,9 @@ pub struct DtlsSummary {
     pub flow: usize,
     /// Records seen.
     pub records: u64,
-    /// Handshake messages completed, `>` from the lower endpoint, `<` from the higher.
-    pub handshake: Vec<String>,
+    /// Handshake flights (messages reassembled), `>` from the lower endpoint, `<` from the
+    /// higher.
+    pub flights: Vec<String>,
     /// Handshake fragments recognised as retransmissions.
     pub retransmissions: usize,
     /// `ok`, `fail` or `absent`.
@@ -149,7 +150,7 @@ impl Summary {
                 Some(DtlsSummary {
                     flow: f.id,
                     records: d.records,
-                    handshake: d.handshake_names(),
+                    flights: d.flights(),
                     retransmissions: d.observer.retransmissions,
                     fingerprint: d.fingerprint_verdict,
                 })
@@ -305,19 +306,18 @@ impl fmt::Display for Summary {
         if !self.dtls.is_empty() {
             writeln!(f, "dtls ({}):", self.dtls.len())?;
             for d in &self.dtls {
-                let mut shown: Vec<&str> =
-                    d.handshake.iter().take(24).map(String::as_str).collect();
-                if d.handshake.len() > 24 {
+                let mut shown: Vec<&str> = d.flights.iter().take(12).map(String::as_str).collect();
+                if d.flights.len() > 12 {
                     shown.push("...");
                 }
                 writeln!(
                     f,
-                    "  flow #{}  records {}  retransmitted fragments {}  fingerprint {}  handshake [{}]",
+                    "  flow #{}  records {}  retransmitted fragments {}  fingerprint {}  flights [{}]",
                     d.flow,
                     d.records,
                     d.retransmissions,
                     d.fingerprint,
-                    shown.join(" ")
+                    shown.join(" | ")
                 )?;
             }
         }
