@@ -33,6 +33,93 @@ pub enum Command {
     Rules(RulesArgs),
     /// Cross-check files through the reference and the webrtc crate (rtc-* 0.21.1).
     Xcheck(XcheckArgs),
+    /// Judge real captures (pcap/pcapng) from any stack against every rule.
+    Check(CheckArgs),
+    /// Run a reference server on real sockets until interrupted.
+    #[command(subcommand)]
+    Serve(ServeCommand),
+    /// Classify the NAT between here and an RFC 5780 STUN server (mapping, filtering).
+    NatDiscovery(NatDiscoveryArgs),
+}
+
+/// `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Capture files (pcap or pcapng).
+    #[arg(required = true)]
+    pub captures: Vec<PathBuf>,
+    /// Shared flags.
+    #[command(flatten)]
+    pub conventions: Conventions,
+}
+
+/// `serve turn` and `serve stun`.
+#[derive(Debug, Subcommand)]
+pub enum ServeCommand {
+    /// The reference TURN server (RFC 8656) on UDP and TCP.
+    Turn(ServeTurnArgs),
+    /// The reference STUN Binding server; with --alternate, RFC 5780 behaviour discovery.
+    Stun(ServeStunArgs),
+}
+
+/// `serve turn`.
+#[derive(Debug, Args)]
+pub struct ServeTurnArgs {
+    /// Address to listen on (UDP and TCP); port 0 picks one and prints it.
+    #[arg(long)]
+    pub listen: std::net::SocketAddr,
+    /// NAME:PASSWORD of a user (repeatable).
+    #[arg(long = "user", required = true, value_name = "NAME:PASSWORD")]
+    pub users: Vec<String>,
+    /// The realm of the long-term credentials.
+    #[arg(long, default_value = "example.org")]
+    pub realm: String,
+    /// Allow relaying to loopback peers (refused with 403 by default).
+    #[arg(long)]
+    pub allow_loopback_peers: bool,
+    /// Allow relaying to this range even if the default policy refuses it (repeatable).
+    #[arg(long = "allow-peer", value_name = "CIDR")]
+    pub allow_peers: Vec<String>,
+    /// Refuse relaying to this range (repeatable).
+    #[arg(long = "deny-peer", value_name = "CIDR")]
+    pub deny_peers: Vec<String>,
+    /// Redirect Allocate requests to this server with 300 (Try Alternate).
+    #[arg(long)]
+    pub alternate: Option<std::net::SocketAddr>,
+    /// Seed of the server's randomness (relay ports, nonces); drawn and printed when absent.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Print allocation events on standard error.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+/// `serve stun`.
+#[derive(Debug, Args)]
+pub struct ServeStunArgs {
+    /// Primary address; port 0 picks one and prints it.
+    #[arg(long)]
+    pub listen: std::net::SocketAddr,
+    /// Second address for RFC 5780 (OTHER-ADDRESS, CHANGE-REQUEST).
+    #[arg(long)]
+    pub alternate: Option<std::net::SocketAddr>,
+}
+
+/// `nat-discovery`.
+#[derive(Debug, Args)]
+pub struct NatDiscoveryArgs {
+    /// The server's primary address (HOST:PORT, an IP literal).
+    #[arg(long)]
+    pub server: std::net::SocketAddr,
+    /// Local IP to bind (default: the one the OS routes towards the server).
+    #[arg(long)]
+    pub local_ip: Option<std::net::IpAddr>,
+    /// Output format: text or json.
+    #[arg(long, default_value = "text")]
+    pub format: Format,
+    /// Seed for transaction ids.
+    #[arg(long)]
+    pub seed: Option<u64>,
 }
 
 /// Flags every command understands.

@@ -210,3 +210,71 @@ fn offer_answer_mode_needs_both_documents() {
     assert!(stdout(&both).contains("offer-answer"), "{}", stdout(&both));
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn check_judges_a_bundled_capture_and_fails_on_its_must_violations() {
+    let captures = files_under(&repo().join("vectors/captures"));
+    let capture = captures
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "pcap" || e == "pcapng"))
+        .expect("a bundled capture");
+    let path = capture.to_string_lossy().into_owned();
+    let o = harness(&["check", &path, "--format", "json", "--fail-on", "never"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json report");
+    assert_eq!(v["command"], "check");
+    assert!(!v["suites"].as_array().expect("suites").is_empty());
+    let text = harness(&["check", &path]);
+    assert!(stdout(&text).contains("flows"), "{}", stdout(&text));
+}
+
+#[test]
+fn check_rejects_a_file_that_is_not_a_capture() {
+    let dir = scratch("notpcap");
+    let f = dir.join("x.pcap");
+    std::fs::write(&f, b"not a capture at all").expect("write");
+    let o = harness(&["check", &f.to_string_lossy()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("x.pcap"), "{}", stderr(&o));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn nat_discovery_against_serve_stun_on_loopback_finds_no_nat() {
+    use std::io::BufRead as _;
+    let mut server = Command::new(env!("CARGO_BIN_EXE_webrtc-harness"))
+        .args([
+            "serve",
+            "stun",
+            "--listen",
+            "127.0.0.1:0",
+            "--alternate",
+            "127.0.0.2:0",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("serve stun starts");
+    let stdout_pipe = server.stdout.take().expect("piped");
+    let mut lines = std::io::BufReader::new(stdout_pipe).lines();
+    let primary = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("listening UDP ").map(str::to_string))
+        .expect("a listening line");
+    let o = harness(&[
+        "nat-discovery",
+        "--server",
+        &primary,
+        "--format",
+        "json",
+        "--seed",
+        "1",
+    ]);
+    server.kill().ok();
+    server.wait().ok();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    assert_eq!(v["nat"], false, "{v}");
+    assert_eq!(v["mapping"], "endpoint-independent", "{v}");
+    assert_eq!(v["filtering"], "endpoint-independent", "{v}");
+}

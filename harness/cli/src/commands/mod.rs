@@ -1,9 +1,11 @@
 //! The commands. Each builds a [`Report`] (or, for `inspect`, an inspection) and leaves
 //! rendering, baselines and exit codes to [`finish`].
 
+mod check;
 mod inspect;
 mod rules;
 mod run;
+mod serve;
 mod vectors;
 mod xcheck;
 
@@ -37,6 +39,9 @@ pub fn run(cli: Cli) -> Result<i32, InputError> {
             finish(report, &a.conventions, FailOn::Never)
         }
         Command::Rules(a) => rules::run(&a),
+        Command::Check(a) => check::run(&a),
+        Command::Serve(cmd) => serve::serve(&cmd),
+        Command::NatDiscovery(a) => serve::nat(&a),
         Command::Xcheck(a) => {
             let report = xcheck_report(&a.paths, &a.conventions)?;
             finish(report, &a.conventions, FailOn::Never)
