@@ -26,6 +26,7 @@ pub mod client;
 pub mod codes;
 pub mod discovery;
 pub mod framing;
+pub mod fuzzing;
 pub mod inspect;
 pub mod policy;
 pub mod rules;
