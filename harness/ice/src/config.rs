@@ -3,6 +3,8 @@
 use core::time::Duration;
 use std::net::SocketAddr;
 
+use harness_core::endpoint::Transport;
+
 /// The ICE role (RFC 8445 §6.1.1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Role {
@@ -70,6 +72,34 @@ pub struct TurnServer {
     pub username: String,
     /// Long-term password.
     pub password: String,
+    /// Transport to the server (RFC 8656 §3.1). The relayed transport is UDP either way.
+    pub transport: Transport,
+    /// When an allocation over UDP gets no answer (UDP blocked), try again over TCP.
+    pub tcp_fallback: bool,
+}
+
+impl TurnServer {
+    /// A server reached over UDP, falling back to TCP when UDP gets no answer.
+    #[must_use]
+    pub fn udp(addr: SocketAddr, username: &str, password: &str) -> Self {
+        Self {
+            addr,
+            username: username.to_owned(),
+            password: password.to_owned(),
+            transport: Transport::Udp,
+            tcp_fallback: true,
+        }
+    }
+
+    /// A server reached over TCP.
+    #[must_use]
+    pub fn tcp(addr: SocketAddr, username: &str, password: &str) -> Self {
+        Self {
+            transport: Transport::Tcp,
+            tcp_fallback: false,
+            ..Self::udp(addr, username, password)
+        }
+    }
 }
 
 /// Everything that shapes an agent. Build with [`AgentConfig::new`] and adjust fields.

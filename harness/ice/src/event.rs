@@ -141,4 +141,6 @@ pub enum IceEventKind {
     },
     /// Consent on the selected pair expired (RFC 7675 §5.1): sending stops.
     ConsentLost,
+    /// Application data (a non-STUN datagram) arrived on a valid pair.
+    Data(Vec<u8>),
 }

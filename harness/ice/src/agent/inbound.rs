@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use harness_core::endpoint::{Output, Transmit, TransportContext};
+use harness_core::endpoint::TransportContext;
 use harness_core::time::Instant;
 use harness_stun::integrity::{Check, check_fingerprint, check_message_integrity};
 use harness_stun::{Class, MAGIC_COOKIE, Message, Method, TransactionId};
@@ -17,7 +17,7 @@ use crate::stunmsg::{build_error, build_success, read_attrs, unknown_required};
 impl Agent {
     pub(crate) fn on_datagram(&mut self, now: Instant, ctx: TransportContext, payload: &[u8]) {
         let Ok(msg) = Message::new_checked(payload) else {
-            self.counters.dropped = self.counters.dropped.saturating_add(1);
+            self.on_application_data(now, ctx, payload);
             return;
         };
         if msg.cookie() != MAGIC_COOKIE || msg.top_bits() != 0 || msg.method() != Method::BINDING {
@@ -31,11 +31,8 @@ impl Agent {
         }
     }
 
-    fn send(&mut self, ctx: TransportContext, payload: Vec<u8>) {
-        self.out.push_back(Output::Transmit(Transmit {
-            context: ctx,
-            payload,
-        }));
+    fn reply(&mut self, ctx: TransportContext, payload: Vec<u8>) {
+        self.transmit_from(ctx.local, ctx.remote, payload);
     }
 
     fn reply_error(&mut self, now: Instant, ctx: TransportContext, txid: TransactionId, code: u16) {
@@ -47,7 +44,7 @@ impl Agent {
         };
         let bytes = build_error(txid, code, reason, key.as_ref(), &[]);
         self.count_error(code);
-        self.send(ctx, bytes);
+        self.reply(ctx, bytes);
         self.emit(
             now,
             IceEventKind::ErrorSent {
@@ -65,6 +62,21 @@ impl Agent {
             _ => &mut self.counters.sent_487,
         };
         *c = c.saturating_add(1);
+    }
+
+    /// A datagram that is not STUN: application data when it arrives on a valid pair (RFC
+    /// 8445 §11: data may flow once a pair is valid), dropped otherwise.
+    fn on_application_data(&mut self, now: Instant, ctx: TransportContext, payload: &[u8]) {
+        let on_valid_pair = self
+            .pairs
+            .iter()
+            .any(|p| p.valid && p.base == ctx.local && p.remote_addr == ctx.remote);
+        if !on_valid_pair || payload.is_empty() || self.consent.is_some_and(|c| c.lost) {
+            self.counters.dropped = self.counters.dropped.saturating_add(1);
+            return;
+        }
+        self.counters.data_received = self.counters.data_received.saturating_add(1);
+        self.emit(now, IceEventKind::Data(payload.to_vec()));
     }
 
     /// A Binding request: authenticate (RFC 8489 §9.1.3), check attributes, resolve role
@@ -101,7 +113,7 @@ impl Agent {
                 &unknown,
             );
             self.count_error(420);
-            self.send(ctx, bytes);
+            self.reply(ctx, bytes);
             self.emit(
                 now,
                 IceEventKind::ErrorSent {
@@ -142,7 +154,7 @@ impl Agent {
             }
         }
         let bytes = build_success(txid, ctx.remote, &self.local_key);
-        self.send(ctx, bytes);
+        self.reply(ctx, bytes);
         if self.state == ConnectionState::New {
             self.set_state(now, ConnectionState::Checking);
         }
@@ -150,11 +162,9 @@ impl Agent {
         let Some(remote_index) = self.learn_remote(now, ctx.remote, priority) else {
             return;
         };
-        let Some(local_index) = self
-            .locals
-            .iter()
-            .position(|c| c.kind == CandidateKind::Host && c.base == ctx.local)
-        else {
+        let Some(local_index) = self.locals.iter().position(|c| {
+            matches!(c.kind, CandidateKind::Host | CandidateKind::Relayed) && c.base == ctx.local
+        }) else {
             return;
         };
         let pair_index = self.pair_for(now, local_index, remote_index);
@@ -460,7 +470,7 @@ impl Agent {
         }
     }
 
-    fn add_srflx(
+    pub(crate) fn add_srflx(
         &mut self,
         now: Instant,
         base: SocketAddr,
@@ -507,7 +517,7 @@ impl Agent {
             return;
         };
         p.nominated = true;
-        let priority = p.priority;
+        let (priority, base, remote) = (p.priority, p.base, p.remote_addr);
         let better = match self.selected.and_then(|s| self.pairs.get(s)) {
             None => true,
             Some(cur) => priority > cur.priority,
@@ -517,6 +527,9 @@ impl Agent {
         }
         self.selected = Some(index);
         self.nominating = None;
+        if let Some(k) = self.relay_of(base) {
+            self.relay_bind_channel(now, k, remote);
+        }
         // Stop checking the rest (§8.1.2).
         for (i, q) in self.pairs.iter_mut().enumerate() {
             if i != index && matches!(q.state, PairState::Frozen | PairState::Waiting) {

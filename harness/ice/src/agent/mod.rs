@@ -12,8 +12,12 @@
 //!
 //! * Gathering: host candidates on every configured socket (§5.1.1.1), server-reflexive ones
 //!   from STUN servers (§5.1.1.2) with redundancy elimination (§5.1.3), priorities (§5.1.2)
-//!   and foundations (§5.1.1.3). Relayed candidates need a TURN client and are not gathered
-//!   (see the crate documentation); the relay-only policy then gathers nothing.
+//!   and foundations (§5.1.1.3); relayed ones through the TURN client of `harness-turn`
+//!   (RFC 8656) over UDP, or TCP to the server when configured or when UDP gets no answer.
+//!   The relay-only policy announces and pairs relayed candidates only.
+//! * Application data: [`Agent::send`] on the selected pair (through the relay for a relayed
+//!   local candidate); non-STUN datagrams of a valid pair come out as
+//!   [`IceEventKind::Data`].
 //! * Checks: the check list (§6.1.2), Ta pacing (§14.2), the triggered-check queue
 //!   (§6.1.4.1, §7.3.1.4), retransmissions (§14.3 with RFC 8489 §6.2.1), peer-reflexive
 //!   candidates from requests (§7.3.1.3) and responses (§7.2.5.3.1), the symmetric address
@@ -26,6 +30,9 @@
 
 mod inbound;
 mod outbound;
+mod relay;
+
+pub use relay::RelayState;
 
 use core::time::Duration;
 use std::collections::VecDeque;
@@ -70,6 +77,10 @@ pub struct Counters {
     pub consent_sent: u64,
     /// Role switches.
     pub role_switches: u64,
+    /// Application datagrams sent.
+    pub data_sent: u64,
+    /// Application datagrams received on a valid pair.
+    pub data_received: u64,
 }
 
 /// What an outstanding STUN transaction is for.
@@ -144,6 +155,7 @@ pub struct Agent {
     pub(crate) prflx_count: u32,
     pub(crate) out: VecDeque<Output<IceEvent>>,
     pub(crate) sockets: Vec<Socket>,
+    pub(crate) relays: Vec<relay::Relay>,
     pub(crate) counters: Counters,
     pub(crate) now: Instant,
 }
@@ -210,10 +222,13 @@ impl Agent {
             prflx_count: 0,
             out: VecDeque::new(),
             sockets: Vec::new(),
+            relays: Vec::new(),
             counters: Counters::default(),
             now,
         };
         agent.gather_hosts(now);
+        agent.start_relays(now);
+        agent.check_gathering_done(now);
         agent
     }
 
@@ -250,11 +265,11 @@ impl Agent {
             }
         }
         let _ = count;
-        self.check_gathering_done(now);
     }
 
     pub(crate) fn check_gathering_done(&mut self, now: Instant) {
         let pending = !self.gather_jobs.is_empty()
+            || self.relays_pending()
             || self
                 .txs
                 .iter()
@@ -364,6 +379,72 @@ impl Agent {
         })
     }
 
+    /// The implementation's name in reports.
+    #[must_use]
+    pub const fn implementation(&self) -> &'static str {
+        "reference"
+    }
+
+    /// Whether the agent is controlling now.
+    #[must_use]
+    pub fn controlling(&self) -> bool {
+        self.role == Role::Controlling
+    }
+
+    /// Fields of this agent's output that are not reproducible from the seed: none (every
+    /// transaction id, credential and tie-breaker comes from the seeded stream).
+    #[must_use]
+    pub fn masked_fields(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+
+    /// Sends application data on the selected pair (through the relay for a relayed local
+    /// candidate). Returns false when no pair is selected or consent is lost (RFC 7675 §5.1).
+    pub fn send(&mut self, now: Instant, payload: &[u8]) -> bool {
+        self.now = self.now.max(now);
+        if !self.can_send() || self.state == ConnectionState::Closed {
+            return false;
+        }
+        let Some(p) = self.selected.and_then(|s| self.pairs.get(s)) else {
+            return false;
+        };
+        let (base, remote) = (p.base, p.remote_addr);
+        self.counters.data_sent = self.counters.data_sent.saturating_add(1);
+        self.transmit_from(base, remote, payload.to_vec());
+        true
+    }
+
+    /// Whether `payload` is a STUN response to one of the agent's own transactions (a
+    /// server-reflexive request to a server that is also a TURN server of the agent).
+    fn is_own_transaction(&self, payload: &[u8]) -> bool {
+        harness_stun::Message::new_checked(payload)
+            .is_ok_and(|m| self.txs.iter().any(|t| t.id == m.transaction_id()))
+    }
+
+    /// Sends `payload` from local address `local` (a host base, or a relayed address) to
+    /// `remote`.
+    pub(crate) fn transmit_from(
+        &mut self,
+        local: SocketAddr,
+        remote: SocketAddr,
+        payload: Vec<u8>,
+    ) {
+        if let Some(k) = self.relay_of(local) {
+            let now = self.now;
+            self.relay_send(now, k, remote, &payload);
+            return;
+        }
+        self.out
+            .push_back(Output::Transmit(harness_core::endpoint::Transmit {
+                context: harness_core::endpoint::TransportContext {
+                    local,
+                    remote,
+                    transport: Transport::Udp,
+                },
+                payload,
+            }));
+    }
+
     /// Sets (or changes) the peer's credentials. Checks can start once they are known. New
     /// credentials for a peer that had others mean the peer restarted (RFC 8445 §9): its
     /// candidates and the check list are dropped.
@@ -448,6 +529,7 @@ impl Agent {
 
     /// Closes the agent: nothing more is sent; every socket is released.
     pub fn close(&mut self, now: Instant) {
+        self.release_relays(now);
         self.txs.clear();
         self.triggered.clear();
         self.gather_jobs.clear();
@@ -601,12 +683,23 @@ impl Endpoint for Agent {
         if self.state == ConnectionState::Closed {
             return;
         }
-        if let Input::Datagram {
-            context, payload, ..
-        } = input
-        {
-            self.on_datagram(now, context, payload);
+        match input {
+            Input::Datagram {
+                context, payload, ..
+            } => match self.relay_for(&context) {
+                Some(k) if !self.is_own_transaction(payload) => {
+                    self.relay_input(now, k, input);
+                }
+                _ => self.on_datagram(now, context, payload),
+            },
+            Input::Tcp { context, .. } => {
+                if let Some(k) = self.relay_for(&context) {
+                    self.relay_input(now, k, input);
+                }
+            }
+            _ => {}
         }
+        self.relay_timers(now);
         self.work(now);
     }
 

@@ -3,7 +3,6 @@
 
 use core::time::Duration;
 
-use harness_core::endpoint::{Output, Transmit, Transport, TransportContext};
 use harness_core::time::Instant;
 
 use super::{Agent, Transaction, TxKind};
@@ -50,6 +49,9 @@ impl Agent {
         for t in &self.txs {
             at(t.next);
         }
+        if let Some(t) = self.relay_deadline() {
+            at(t);
+        }
         if !self.pacer_idle && self.has_new_transaction_pending() {
             at(self.next_ta.max(self.now));
         }
@@ -82,14 +84,7 @@ impl Agent {
         remote: std::net::SocketAddr,
         payload: Vec<u8>,
     ) {
-        self.out.push_back(Output::Transmit(Transmit {
-            context: TransportContext {
-                local,
-                remote,
-                transport: Transport::Udp,
-            },
-            payload,
-        }));
+        self.transmit_from(local, remote, payload);
     }
 
     /// RTO for a new check (§14.3): `max(500 ms, Ta * (waiting + in-progress))`.
