@@ -239,7 +239,7 @@ pub fn fuzz_server(data: &[u8]) -> RunStats {
                 }
             }
             4 => {
-                let event = if s.byte().unwrap_or(0) % 2 == 0 {
+                let event = if s.byte().unwrap_or(0).is_multiple_of(2) {
                     TcpEvent::Accepted
                 } else {
                     TcpEvent::Closed
@@ -256,7 +256,7 @@ pub fn fuzz_server(data: &[u8]) -> RunStats {
                     .unwrap_or(listen);
                 let len = usize::from(s.byte().unwrap_or(0));
                 let data = s.bytes(len).to_vec();
-                let bytes = if s.byte().unwrap_or(0) % 2 == 0 {
+                let bytes = if s.byte().unwrap_or(0).is_multiple_of(2) {
                     MessageBuilder::new(method::SEND, Class::Indication, [0; 12])
                         .xor_address(attr::XOR_PEER_ADDRESS, p)
                         .raw(attr::DATA, &data)
