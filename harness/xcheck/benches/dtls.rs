@@ -1,5 +1,5 @@
 //! DTLS: record split + handshake parse of a real ClientHello flight (Zeek's webrtc-stun.pcap,
-//! frame 9: one record, a 284-byte ClientHello with use_srtp), harness-dtls against rtc-dtls
+//! frame 9: one record, a 272-byte ClientHello with use_srtp), harness-dtls against rtc-dtls
 //! 0.21.1.
 //!
 //! `harness-dtls/split+parse` frames the records, reads the handshake fragments, parses the
