@@ -75,6 +75,15 @@ impl MessageType {
     }
 }
 
+fn bump(messages: &mut BTreeMap<MessageType, u64>, t: MessageType) {
+    let c = messages.entry(t).or_insert(0);
+    *c = c.saturating_add(1);
+}
+
+/// Most DTLS associations followed with a handshake observer; DTLS datagrams of further
+/// flows are counted only.
+const MAX_DTLS_ASSOCIATIONS: usize = 4096;
+
 fn class_code(class: Class) -> u8 {
     match class {
         Class::Request => 0,
@@ -104,6 +113,8 @@ pub struct Checker {
     pub findings: Findings,
     /// Payloads handled.
     pub payloads: u64,
+    /// DTLS associations followed.
+    pub dtls_associations: usize,
 }
 
 impl Checker {
@@ -132,12 +143,12 @@ impl Checker {
             messages: BTreeMap::new(),
             findings: Findings::new(max_findings),
             payloads: 0,
+            dtls_associations: 0,
         }
     }
 
     fn count(&mut self, t: MessageType) {
-        let c = self.messages.entry(t).or_insert(0);
-        *c = c.saturating_add(1);
+        bump(&mut self.messages, t);
     }
 
     /// Judges one payload.
@@ -189,14 +200,20 @@ impl Checker {
             }
             Kind::ClassicStun => self.count(MessageType::ClassicStun),
             Kind::Dtls => {
-                let fingerprints = &self.fingerprints;
-                let dtls = flow
-                    .dtls
-                    .get_or_insert_with(|| Box::new(DtlsFlow::new(fingerprints)));
+                bump(&mut self.messages, MessageType::DtlsDatagram);
+                if flow.dtls.is_none() {
+                    if self.dtls_associations >= MAX_DTLS_ASSOCIATIONS {
+                        return;
+                    }
+                    self.dtls_associations = self.dtls_associations.saturating_add(1);
+                    flow.dtls = Some(Box::new(DtlsFlow::new(&self.fingerprints)));
+                }
+                let Some(dtls) = flow.dtls.as_mut() else {
+                    return;
+                };
                 let role = self.roles.get(&packet.src).copied();
                 let found = dtls.datagram(side, role, packet.frame, packet.payload);
                 self.findings.extend_in(flow_id, packet.frame, found);
-                self.count(MessageType::DtlsDatagram);
             }
             Kind::ChannelData => {
                 // TCP framing has already taken the padding off (RFC 8656 §12.5).

@@ -37,10 +37,17 @@ pub struct DtlsFlow {
     pub records: u64,
     /// Application-data records (not given to the observer).
     pub application_records: u64,
+    /// Datagrams not given to the observer because its bounds were reached.
+    pub unobserved: u64,
 }
 
 /// Most (side, epoch) windows per association.
 const MAX_WINDOWS: usize = 16;
+/// Handshake messages kept per association before the observer stops being fed (a capture
+/// with a flood of ClientHellos on one 5-tuple must not grow memory without bound).
+const MAX_OBSERVED_MESSAGES: usize = 512;
+/// Findings or framing errors kept per association before the observer stops being fed.
+const MAX_OBSERVED_FINDINGS: usize = 4096;
 
 fn be16(data: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_be_bytes([
@@ -69,6 +76,7 @@ impl DtlsFlow {
             expected_cookie: [None, None],
             records: 0,
             application_records: 0,
+            unobserved: 0,
         }
     }
 
@@ -201,6 +209,14 @@ impl DtlsFlow {
         if any && application_only && at == payload.len() {
             return out;
         }
+        if self.observer.messages.len() >= MAX_OBSERVED_MESSAGES
+            || self.observer.findings.len() >= MAX_OBSERVED_FINDINGS
+            || self.observer.record_errors.len() >= MAX_OBSERVED_FINDINGS
+        {
+            // Enough of this association's handshakes is kept; what follows only counts.
+            self.unobserved = self.unobserved.saturating_add(1);
+            return out;
+        }
         self.observer.datagram(side, Some(frame), payload);
         let new_findings = self
             .observer
@@ -283,4 +299,27 @@ impl DtlsFlow {
 #[must_use]
 pub fn name(t: HandshakeType) -> String {
     t.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use harness_dtls::build::{ClientHelloSpec, handshake_message, plaintext_record};
+    use harness_dtls::{ContentType, HandshakeType};
+
+    use super::*;
+
+    #[test]
+    fn a_flood_of_handshake_messages_on_one_flow_stays_bounded() {
+        let mut flow = DtlsFlow::new(&[Vec::new(), Vec::new()]);
+        let body = ClientHelloSpec::dtls12().encode();
+        for seq in 0..2000u16 {
+            let message = handshake_message(HandshakeType::CLIENT_HELLO, seq, &body);
+            let record =
+                plaintext_record(ContentType::HANDSHAKE, 0xfefd, 0, u64::from(seq), &message);
+            let _ = flow.datagram(0, None, u64::from(seq) + 1, &record);
+        }
+        assert!(flow.observer.messages.len() <= MAX_OBSERVED_MESSAGES);
+        assert!(flow.unobserved > 0);
+        assert_eq!(flow.records, 2000);
+    }
 }
