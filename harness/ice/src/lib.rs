@@ -9,8 +9,8 @@
 //!
 //! # Limitations
 //!
-//! One component (RTCP multiplexed) and one data stream; UDP only; relayed candidates are not
-//! gathered (no TURN client yet), so the relay-only policy gathers nothing.
+//! One component (RTCP multiplexed) and one data stream; UDP candidates only (a relayed
+//! candidate may be reached over TCP to the TURN server).
 #![forbid(unsafe_code)]
 #![warn(
     clippy::indexing_slicing,
@@ -25,6 +25,7 @@ pub mod checklist;
 pub mod config;
 pub mod event;
 pub mod fuzzing;
+pub mod netkit;
 pub mod rules;
 pub mod stunmsg;
 pub mod testkit;
