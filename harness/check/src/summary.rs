@@ -368,6 +368,39 @@ pub fn report(
     for (n, c) in &summary.messages {
         capture.detail(format!("messages: {n}"), c);
     }
+    for s in &summary.ice_sessions {
+        capture.detail(
+            format!("ice session {}", s.ufrags),
+            format!(
+                "checks {} success {} error {} nominations {}",
+                s.checks, s.successes, s.errors, s.nominations
+            ),
+        );
+    }
+    for a in &summary.allocations {
+        capture.detail(
+            format!(
+                "turn allocation {} {} -> {}",
+                a.transport, a.client, a.server
+            ),
+            format!(
+                "relayed {} permissions {} channels {}",
+                a.relayed.as_deref().unwrap_or("-"),
+                a.permissions,
+                a.channels
+            ),
+        );
+    }
+    for d in &summary.dtls {
+        capture.detail(
+            format!("dtls flow {}", d.flow),
+            format!(
+                "fingerprint {} flights [{}]",
+                d.fingerprint,
+                d.flights.join(" | ")
+            ),
+        );
+    }
     for v in &summary.violations {
         capture.detail(
             format!("violations: {}", v.rule.id),

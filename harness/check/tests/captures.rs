@@ -265,3 +265,21 @@ fn an_answer_from_another_session_breaks_the_username_rule() {
     let outcome = check_capture(&file, &options).unwrap();
     assert!(outcome.summary.violations_of("check.ice.username") >= 1);
 }
+
+#[test]
+fn the_report_has_a_case_per_flow_with_its_findings() {
+    let file = repo().join("vectors/captures/zeek-spicy-stun/stun-attribute-length-ffff.pcap");
+    let outcome = check(&file);
+    let report = outcome.report("stun-attribute-length-ffff.pcap");
+    let suite = &report.suites[0];
+    assert_eq!(suite.cases.len(), 1 + outcome.summary.flows.len());
+    assert_eq!(suite.cases[0].name, "capture");
+    let flow = &suite.cases[1];
+    assert!(flow.name.starts_with("flow 1 udp "));
+    assert!(
+        flow.findings
+            .iter()
+            .any(|f| f.rule == "stun.attr.overrun" && f.location.contains("frame 2"))
+    );
+    assert!(harness_report::render::json(&report).contains("stun.attr.overrun"));
+}
