@@ -147,7 +147,10 @@ fn observe(path: &Path) -> Observer {
     let datagrams = udp_datagrams(path).unwrap();
     let first = datagrams.first().map(|d| d.src);
     for d in datagrams {
-        obs.datagram(usize::from(Some(d.src) != first), Some(d.frame), &d.payload);
+        // RFC 7983 §7: DTLS is 20..=63 in the first byte; STUN and SRTP share the 5-tuple.
+        if d.payload.first().is_some_and(|b| (20..=63).contains(b)) {
+            obs.datagram(usize::from(Some(d.src) != first), Some(d.frame), &d.payload);
+        }
     }
     obs
 }
@@ -172,4 +175,47 @@ fn zeek_sequence_number_jumps_are_read_without_panicking() {
     let obs = observe(&vectors_dir().join("zeek/dtls-sequence-number-jumps.pcap"));
     println!("{:?}", obs.fragments_seen);
     assert!(obs.count(HandshakeType::CLIENT_HELLO) >= 1);
+}
+
+#[test]
+fn chromium_dtls13_handshake_with_a_two_fragment_client_hello() {
+    use harness_dtls::codes::NamedGroup;
+    use harness_dtls::messages::HandshakeBody;
+    let obs = observe(&vectors_dir().join("chromium/chromium156_dtls13_two_peers_loopback.pcap"));
+    for m in &obs.messages {
+        println!(
+            "side {} frame {:?} {} seq {} len {} fragments {}",
+            m.side, m.frame, m.msg_type, m.message_seq, m.length, m.fragments
+        );
+    }
+    for f in &obs.findings {
+        println!("{f}");
+    }
+    assert!(obs.record_errors.is_empty(), "{:?}", obs.record_errors);
+    let ch = obs
+        .messages
+        .iter()
+        .find(|m| m.msg_type == HandshakeType::CLIENT_HELLO)
+        .unwrap();
+    assert_eq!(ch.fragments, 2, "the ClientHello came in two fragments");
+    let Ok(HandshakeBody::ClientHello(hello)) = HandshakeBody::parse(ch.msg_type, &ch.body) else {
+        panic!("ClientHello")
+    };
+    assert!(hello.offers_dtls13());
+    assert!(
+        hello
+            .key_shares()
+            .iter()
+            .any(|s| s.group == NamedGroup::X25519_MLKEM768 && s.key_exchange.len() == 1216)
+    );
+    let sh = obs
+        .messages
+        .iter()
+        .find(|m| m.msg_type == HandshakeType::SERVER_HELLO)
+        .unwrap();
+    let Ok(HandshakeBody::ServerHello(sh)) = HandshakeBody::parse(sh.msg_type, &sh.body) else {
+        panic!("ServerHello")
+    };
+    assert!(sh.selects_dtls13());
+    assert!(obs.findings.is_empty());
 }
