@@ -27,7 +27,9 @@ pub struct Options {
 /// # Errors
 /// A message when it is not `K/N` with `1 <= K <= N`.
 pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
-    let (k, n) = s.split_once('/').ok_or("write the shard as K/N, e.g. 1/4")?;
+    let (k, n) = s
+        .split_once('/')
+        .ok_or("write the shard as K/N, e.g. 1/4")?;
     let k: usize = k.trim().parse().map_err(|_| "K is not a number")?;
     let n: usize = n.trim().parse().map_err(|_| "N is not a number")?;
     if k == 0 || k > n {
@@ -48,7 +50,11 @@ fn selected(s: &Scenario, filter: Option<&str>) -> bool {
 
 /// The runs a catalogue makes: `(scenario, implementations)`.
 #[must_use]
-pub fn plan<'a>(loaded: &'a [Loaded], opts: &Options, inj: &Injected) -> Vec<(&'a Scenario, [Implementation; 2])> {
+pub fn plan<'a>(
+    loaded: &'a [Loaded],
+    opts: &Options,
+    inj: &Injected,
+) -> Vec<(&'a Scenario, [Implementation; 2])> {
     let mut runs = Vec::new();
     let picked: Vec<&Scenario> = loaded
         .iter()
@@ -60,8 +66,12 @@ pub fn plan<'a>(loaded: &'a [Loaded], opts: &Options, inj: &Injected) -> Vec<(&'
         .collect();
     for s in picked {
         let own = [
-            s.peers.first().map_or(Implementation::Reference, |p| p.implementation),
-            s.peers.get(1).map_or(Implementation::Reference, |p| p.implementation),
+            s.peers
+                .first()
+                .map_or(Implementation::Reference, |p| p.implementation),
+            s.peers
+                .get(1)
+                .map_or(Implementation::Reference, |p| p.implementation),
         ];
         runs.push((s, own));
         if opts.compare && s.compare {
@@ -74,7 +84,12 @@ pub fn plan<'a>(loaded: &'a [Loaded], opts: &Options, inj: &Injected) -> Vec<(&'
                     if let Some(x) = v.get_mut(side) {
                         *x = imp;
                     }
-                    if !runs.iter().any(|(r, i): &(&Scenario, [Implementation; 2])| r.name == s.name && *i == v) {
+                    if !runs
+                        .iter()
+                        .any(|(r, i): &(&Scenario, [Implementation; 2])| {
+                            r.name == s.name && *i == v
+                        })
+                    {
                         runs.push((s, v));
                     }
                 }
@@ -100,38 +115,49 @@ pub fn run_all(
     let jobs = opts.jobs.max(1).min(total.max(1));
     std::thread::scope(|scope| {
         for _ in 0..jobs {
-            scope.spawn(|| loop {
-                let i = {
-                    let Ok(mut n) = next.lock() else { return };
-                    let i = *n;
-                    *n += 1;
-                    i
-                };
-                let Some((s, imps)) = runs.get(i) else { return };
-                let seed = opts.seed.unwrap_or(s.seed);
-                let r = run_scenario(s, seed, *imps, inj);
-                let name = r.name.clone();
-                if let Ok(mut v) = results.lock() {
-                    if let Some(slot) = v.get_mut(i) {
+            scope.spawn(|| {
+                loop {
+                    let i = {
+                        let Ok(mut n) = next.lock() else { return };
+                        let i = *n;
+                        *n += 1;
+                        i
+                    };
+                    let Some((s, imps)) = runs.get(i) else { return };
+                    let seed = opts.seed.unwrap_or(s.seed);
+                    let r = run_scenario(s, seed, *imps, inj);
+                    let name = r.name.clone();
+                    if let Ok(mut v) = results.lock()
+                        && let Some(slot) = v.get_mut(i)
+                    {
                         *slot = Some(r);
                     }
+                    let d = {
+                        let Ok(mut d) = done.lock() else { return };
+                        *d += 1;
+                        *d
+                    };
+                    progress(d, total, &name);
                 }
-                let d = {
-                    let Ok(mut d) = done.lock() else { return };
-                    *d += 1;
-                    *d
-                };
-                progress(d, total, &name);
             });
         }
     });
-    results.into_inner().unwrap_or_default().into_iter().flatten().collect()
+    results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// The command that reproduces one result.
 #[must_use]
 pub fn reproduce_command(r: &ScenarioResult, path: &str) -> String {
-    let compare = if r.implementations == ["reference", "reference"] { "" } else { " --compare" };
+    let compare = if r.implementations == ["reference", "reference"] {
+        ""
+    } else {
+        " --compare"
+    };
     format!(
         "cargo run --release -p webrtc-harness -- run {path} --seed {} --filter {}{compare}",
         r.seed, r.name
@@ -146,7 +172,10 @@ pub fn compare(results: &[ScenarioResult]) -> String {
     let mut names: Vec<&str> = results.iter().map(|r| r.name.as_str()).collect();
     names.dedup();
     for name in names {
-        let group: Vec<&ScenarioResult> = results.iter().filter(|r| r.name == name && r.skipped.is_none()).collect();
+        let group: Vec<&ScenarioResult> = results
+            .iter()
+            .filter(|r| r.name == name && r.skipped.is_none())
+            .collect();
         let Some(base) = group.first() else { continue };
         for other in group.iter().skip(1) {
             let mut diffs = Vec::new();
@@ -161,21 +190,48 @@ pub fn compare(results: &[ScenarioResult]) -> String {
                 ));
             }
             for (a, b) in base.peers.iter().zip(&other.peers) {
-                let kinds = |p: &crate::run::PeerResult| p.candidates.iter().map(|c| c.kind.name()).collect::<Vec<_>>().join(",");
+                let kinds = |p: &crate::run::PeerResult| {
+                    p.candidates
+                        .iter()
+                        .map(|c| c.kind.name())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                };
                 if kinds(a) != kinds(b) {
-                    diffs.push(format!("{} candidates: {} vs {}", a.name, kinds(a), kinds(b)));
+                    diffs.push(format!(
+                        "{} candidates: {} vs {}",
+                        a.name,
+                        kinds(a),
+                        kinds(b)
+                    ));
                 }
-                let sel = |p: &crate::run::PeerResult| p.selected.as_ref().map_or("-".to_owned(), |(l, r)| format!("{}→{}", l.kind.name(), r.kind.name()));
+                let sel = |p: &crate::run::PeerResult| {
+                    p.selected.as_ref().map_or("-".to_owned(), |(l, r)| {
+                        format!("{}→{}", l.kind.name(), r.kind.name())
+                    })
+                };
                 if sel(a) != sel(b) {
                     diffs.push(format!("{} selected: {} vs {}", a.name, sel(a), sel(b)));
                 }
                 if a.checks_sent != b.checks_sent {
-                    diffs.push(format!("{} checks: {} vs {}", a.name, a.checks_sent, b.checks_sent));
+                    diffs.push(format!(
+                        "{} checks: {} vs {}",
+                        a.name, a.checks_sent, b.checks_sent
+                    ));
                 }
             }
-            let rules = |r: &ScenarioResult| r.violations.iter().map(|(_, t)| t.rule).collect::<std::collections::BTreeSet<_>>();
+            let rules = |r: &ScenarioResult| {
+                r.violations
+                    .iter()
+                    .map(|(_, t)| t.rule)
+                    .collect::<std::collections::BTreeSet<_>>()
+            };
             if rules(base) != rules(other) {
-                diffs.push(format!("violations: {:?} vs {:?}", rules(base), rules(other)));
+                diffs.push(format!(
+                    "violations: {:?} vs {:?}",
+                    rules(base),
+                    rules(other)
+                ));
             }
             let _ = writeln!(
                 out,
@@ -184,7 +240,11 @@ pub fn compare(results: &[ScenarioResult]) -> String {
                 base.implementations[1],
                 other.implementations[0],
                 other.implementations[1],
-                if diffs.is_empty() { "no differences".to_owned() } else { diffs.join("; ") }
+                if diffs.is_empty() {
+                    "no differences".to_owned()
+                } else {
+                    diffs.join("; ")
+                }
             );
         }
     }

@@ -47,7 +47,7 @@ impl Dur {
             .trim()
             .parse()
             .map_err(|_| format!("`{t}` is not a number followed by ms, s or m"))?;
-        if !value.is_finite() || value < 0.0 || value > 86_400_000.0 {
+        if !value.is_finite() || !(0.0..=86_400_000.0).contains(&value) {
             return Err(format!("`{t}` is out of range (0 to 24 h)"));
         }
         let nanos = (value * unit_ms * 1_000_000.0).round();
@@ -63,7 +63,7 @@ impl Dur {
 impl fmt::Display for Dur {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ms = self.0.as_millis();
-        if ms % 1000 == 0 && ms > 0 {
+        if ms.is_multiple_of(1000) && ms > 0 {
             write!(f, "{}s", ms / 1000)
         } else {
             write!(f, "{ms}ms")

@@ -6,19 +6,19 @@
 //!   per bad file (file, line, column, field, hint).
 #![forbid(unsafe_code)]
 
+pub mod agent;
+pub mod catalogue;
+pub mod dtls;
 pub mod duration;
 pub mod load;
-pub mod schema;
-pub mod agent;
-pub mod dtls;
-pub mod peer;
-pub mod signaling;
-pub mod wire;
 pub mod net;
 pub mod oracle;
-pub mod run;
-pub mod catalogue;
+pub mod peer;
 pub mod report;
+pub mod run;
+pub mod schema;
+pub mod signaling;
+pub mod wire;
 
 /// The scenario rule catalogue (the outcome oracle's rules).
 #[must_use]

@@ -70,9 +70,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, InputError> {
                 .map_err(|e| InputError::new(p, format!("cannot list directory: {e}")))?;
             for entry in entries.flatten() {
                 let f = entry.path();
-                if f.extension()
-                    .is_some_and(|x| x == "yaml" || x == "yml")
-                {
+                if f.extension().is_some_and(|x| x == "yaml" || x == "yml") {
                     out.insert(f);
                 }
             }
@@ -102,9 +100,12 @@ pub fn load_all(paths: &[PathBuf]) -> Result<Vec<Loaded>, Vec<InputError>> {
                     ok.push(l);
                 } else {
                     bad.push(
-                        InputError::new(&f, format!("scenario name `{}` is used twice", l.scenario.name))
-                            .with_field("name")
-                            .with_hint("names must be unique: they name the report files"),
+                        InputError::new(
+                            &f,
+                            format!("scenario name `{}` is used twice", l.scenario.name),
+                        )
+                        .with_field("name")
+                        .with_hint("names must be unique: they name the report files"),
                     );
                 }
             }
@@ -123,7 +124,10 @@ fn locate(text: &str, key: &str, value: &str) -> Option<(usize, usize)> {
         let rest = line.get(k + key.len() + 1..)?;
         if let Some(v) = rest.find(value) {
             let between = rest.get(..v)?;
-            if between.trim_matches(|c: char| c == ' ' || c == '"' || c == '\'').is_empty() {
+            if between
+                .trim_matches(|c: char| c == ' ' || c == '"' || c == '\'')
+                .is_empty()
+            {
                 return Some((i + 1, k + key.len() + 2 + v));
             }
         }
@@ -137,7 +141,14 @@ struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn err(&self, field: String, key: &str, value: &str, message: String, hint: &str) -> InputError {
+    fn err(
+        &self,
+        field: String,
+        key: &str,
+        value: &str,
+        message: String,
+        hint: &str,
+    ) -> InputError {
         let mut e = InputError::new(self.path, message)
             .with_field(field)
             .with_hint(hint);
@@ -162,15 +173,17 @@ fn check_ip(c: &Checker<'_>, field: String, key: &str, v: &str) -> Result<(), In
 }
 
 fn check_prefix(c: &Checker<'_>, field: String, v: &str) -> Result<(), InputError> {
-    v.parse::<harness_netsim::Prefix>().map(|_| ()).map_err(|_| {
-        c.err(
-            field,
-            "prefixes",
-            v,
-            format!("`{v}` is not a prefix"),
-            "write address/length, e.g. 192.168.1.0/24 or fd00::/64",
-        )
-    })
+    v.parse::<harness_netsim::Prefix>()
+        .map(|_| ())
+        .map_err(|_| {
+            c.err(
+                field,
+                "prefixes",
+                v,
+                format!("`{v}` is not a prefix"),
+                "write address/length, e.g. 192.168.1.0/24 or fd00::/64",
+            )
+        })
 }
 
 #[allow(
@@ -216,32 +229,67 @@ fn check(path: &Path, text: &str, s: &Scenario) -> Result<(), InputError> {
         hosts.insert(&h.name);
         nodes.insert(&h.name);
         for (j, iface) in h.interfaces.iter().enumerate() {
-            seg(format!("topology.hosts[{i}].interfaces[{j}].segment"), &iface.segment)?;
+            seg(
+                format!("topology.hosts[{i}].interfaces[{j}].segment"),
+                &iface.segment,
+            )?;
             for (k, a) in iface.addresses.iter().enumerate() {
-                check_ip(&c, format!("topology.hosts[{i}].interfaces[{j}].addresses[{k}]"), "addresses", a)?;
+                check_ip(
+                    &c,
+                    format!("topology.hosts[{i}].interfaces[{j}].addresses[{k}]"),
+                    "addresses",
+                    a,
+                )?;
             }
         }
     }
     for (i, n) in t.nats.iter().enumerate() {
         nodes.insert(&n.name);
         for (j, p) in n.inside.iter().enumerate() {
-            seg(format!("topology.nats[{i}].inside[{j}].segment"), &p.segment)?;
-            check_ip(&c, format!("topology.nats[{i}].inside[{j}].address"), "address", &p.address)?;
+            seg(
+                format!("topology.nats[{i}].inside[{j}].segment"),
+                &p.segment,
+            )?;
+            check_ip(
+                &c,
+                format!("topology.nats[{i}].inside[{j}].address"),
+                "address",
+                &p.address,
+            )?;
         }
-        seg(format!("topology.nats[{i}].outside.segment"), &n.outside.segment)?;
-        check_ip(&c, format!("topology.nats[{i}].outside.address"), "address", &n.outside.address)?;
+        seg(
+            format!("topology.nats[{i}].outside.segment"),
+            &n.outside.segment,
+        )?;
+        check_ip(
+            &c,
+            format!("topology.nats[{i}].outside.address"),
+            "address",
+            &n.outside.address,
+        )?;
     }
     for (i, r) in t.routers.iter().enumerate() {
         nodes.insert(&r.name);
         for (j, p) in r.inside.iter().enumerate() {
-            seg(format!("topology.routers[{i}].inside[{j}].segment"), &p.segment)?;
+            seg(
+                format!("topology.routers[{i}].inside[{j}].segment"),
+                &p.segment,
+            )?;
         }
-        seg(format!("topology.routers[{i}].outside.segment"), &r.outside.segment)?;
+        seg(
+            format!("topology.routers[{i}].outside.segment"),
+            &r.outside.segment,
+        )?;
     }
     let mut servers = BTreeSet::new();
     for (i, sv) in t.servers.iter().enumerate() {
         seg(format!("topology.servers[{i}].segment"), &sv.segment)?;
-        check_ip(&c, format!("topology.servers[{i}].address"), "address", &sv.address)?;
+        check_ip(
+            &c,
+            format!("topology.servers[{i}].address"),
+            "address",
+            &sv.address,
+        )?;
         servers.insert((sv.name.as_str(), sv.kind));
         nodes.insert(&sv.name);
     }
@@ -347,7 +395,10 @@ fn check(path: &Path, text: &str, s: &Scenario) -> Result<(), InputError> {
                 "name one of the two peers",
             ));
         }
-        if matches!(a.kind, ActionKind::InterfaceAdded | ActionKind::InterfaceRemoved) {
+        if matches!(
+            a.kind,
+            ActionKind::InterfaceAdded | ActionKind::InterfaceRemoved
+        ) {
             match &a.segment {
                 None => {
                     return Err(c.err(

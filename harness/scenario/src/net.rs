@@ -12,8 +12,7 @@ use harness_turn::server::{TurnServer, TurnServerConfig};
 
 use crate::schema::{
     Dependence, EventDirection, FirewallPreset, FirewallSpec, FwAction, FwDirection, Hairpin,
-    LinkSpec, NetEventKind, Pooling, PortAssignment, Refresh, Scenario, ServerKind,
-    TransportName,
+    LinkSpec, NetEventKind, Pooling, PortAssignment, Refresh, Scenario, ServerKind, TransportName,
 };
 
 fn dep(d: Dependence) -> harness_netsim::Dependence {
@@ -89,10 +88,10 @@ pub fn link(spec: &LinkSpec) -> LinkConfig {
     if let Some(j) = spec.jitter {
         l = l.jitter(j.0);
     }
-    if let Some(p) = spec.loss {
-        if p > 0.0 {
-            l = l.loss(Loss::Bernoulli(p));
-        }
+    if let Some(p) = spec.loss
+        && p > 0.0
+    {
+        l = l.loss(Loss::Bernoulli(p));
     }
     if let Some(p) = spec.duplicate {
         l = l.duplicate(p);
@@ -160,7 +159,10 @@ pub fn nat_config(n: &crate::schema::Nat) -> NatConfig {
 /// A topology netsim refuses, as text.
 pub fn build(s: &Scenario, seed: RunSeed) -> Result<(Network, Vec<(String, SocketAddr)>), String> {
     let t = &s.topology;
-    let mut b = Network::builder(seed).internet(&t.internet).capture(true).trace(false);
+    let mut b = Network::builder(seed)
+        .internet(&t.internet)
+        .capture(true)
+        .trace(false);
     for lan in &t.lans {
         for p in &lan.prefixes {
             b = b.lan(&lan.name, p);
@@ -237,9 +239,11 @@ pub fn build(s: &Scenario, seed: RunSeed) -> Result<(Network, Vec<(String, Socke
         let mut f = match e.kind {
             NetEventKind::Partition => Fault::partition(&e.node, &e.segment),
             NetEventKind::Heal => Fault::heal(&e.node, &e.segment),
-            NetEventKind::Configure => {
-                Fault::configure(&e.node, &e.segment, link(e.link.as_ref().unwrap_or(&LinkSpec::default())))
-            }
+            NetEventKind::Configure => Fault::configure(
+                &e.node,
+                &e.segment,
+                link(e.link.as_ref().unwrap_or(&LinkSpec::default())),
+            ),
         };
         f.direction = dir;
         b = b.fault(at, f);
@@ -247,12 +251,18 @@ pub fn build(s: &Scenario, seed: RunSeed) -> Result<(Network, Vec<(String, Socke
     let mut net = b.build().map_err(|e| format!("{e:?}"))?;
     let mut addrs = Vec::new();
     for (k, sv) in t.servers.iter().enumerate() {
-        let ip: IpAddr = sv.address.parse().map_err(|_| format!("bad address {}", sv.address))?;
+        let ip: IpAddr = sv
+            .address
+            .parse()
+            .map_err(|_| format!("bad address {}", sv.address))?;
         let listen = SocketAddr::new(ip, sv.port);
         let users = if sv.users.is_empty() {
             vec![("user".to_owned(), "pass".to_owned())]
         } else {
-            sv.users.iter().map(|u| (u.username.clone(), u.password.clone())).collect()
+            sv.users
+                .iter()
+                .map(|u| (u.username.clone(), u.password.clone()))
+                .collect()
         };
         let mut cfg = TurnServerConfig::new(listen, &sv.realm, users);
         if let Some(p) = sv.permission_lifetime {

@@ -92,7 +92,10 @@ fn apply_firewall(m: &mut PathModel, fw: &FirewallSpec) {
             }
         }
     }
-    if fw.default.is_some_and(|d| d != FwAction::Allow) && fw.rules.is_empty() && fw.preset.is_none() {
+    if fw.default.is_some_and(|d| d != FwAction::Allow)
+        && fw.rules.is_empty()
+        && fw.preset.is_none()
+    {
         m.blocked = true;
     }
 }
@@ -130,7 +133,11 @@ pub fn path_model(s: &Scenario, host: &str) -> PathModel {
         if hops > 8 {
             break;
         }
-        if let Some(n) = t.nats.iter().find(|n| n.inside.iter().any(|i| i.segment == sg)) {
+        if let Some(n) = t
+            .nats
+            .iter()
+            .find(|n| n.inside.iter().any(|i| i.segment == sg))
+        {
             m.nats.push(n.name.clone());
             m.mapping = worst(m.mapping, n.mapping);
             m.filtering = worst(m.filtering, n.filtering);
@@ -141,7 +148,11 @@ pub fn path_model(s: &Scenario, host: &str) -> PathModel {
             if n.outside.segment != t.internet {
                 seg = Some(n.outside.segment.clone());
             }
-        } else if let Some(r) = t.routers.iter().find(|r| r.inside.iter().any(|i| i.segment == sg)) {
+        } else if let Some(r) = t
+            .routers
+            .iter()
+            .find(|r| r.inside.iter().any(|i| i.segment == sg))
+        {
             if let Some(fw) = &r.firewall {
                 apply_firewall(&mut m, fw);
             }
@@ -201,11 +212,22 @@ pub fn feasible(
         TransportTag::Udp => p.udp_out,
         TransportTag::Tcp => p.tcp_out,
     };
-    let rkind = if remote.kind == CandidateType::Prflx { CandidateType::Srflx } else { remote.kind };
+    let rkind = if remote.kind == CandidateType::Prflx {
+        CandidateType::Srflx
+    } else {
+        remote.kind
+    };
     match (local.kind, rkind) {
         (CandidateType::Relay, CandidateType::Relay) => {
             let ok = turn_ok(local, lp) && turn_ok(remote, rp);
-            (ok, if ok { "both reach the TURN server".into() } else { "a side cannot reach its TURN server".into() })
+            (
+                ok,
+                if ok {
+                    "both reach the TURN server".into()
+                } else {
+                    "a side cannot reach its TURN server".into()
+                },
+            )
         }
         (CandidateType::Relay, _) | (_, CandidateType::Relay) => {
             let (relay, rpath, other, opath) = if local.kind == CandidateType::Relay {
@@ -214,7 +236,10 @@ pub fn feasible(
                 (remote, rp, local, lp)
             };
             if !turn_ok(relay, rpath) {
-                return (false, "the relaying side cannot reach its TURN server".into());
+                return (
+                    false,
+                    "the relaying side cannot reach its TURN server".into(),
+                );
             }
             // A local host candidate is a base sending through its NAT (the relay answers the
             // mapping); only a remote private address is out of the relay's reach.
@@ -223,9 +248,15 @@ pub fn feasible(
                 return (false, "a relay cannot reach a private host address".into());
             }
             if !opath.udp_out {
-                return (false, "UDP from the other side to the relay is blocked".into());
+                return (
+                    false,
+                    "UDP from the other side to the relay is blocked".into(),
+                );
             }
-            (true, "the relay is reachable over UDP from the other side".into())
+            (
+                true,
+                "the relay is reachable over UDP from the other side".into(),
+            )
         }
         (CandidateType::Host, CandidateType::Host)
             if lp.segments.iter().any(|s| rp.segments.contains(s)) || !public_host(remote, rp) =>
@@ -233,7 +264,14 @@ pub fn feasible(
             let same_lan = lp.segments.iter().any(|s| rp.segments.contains(s));
             let public = public_host(local, lp) && public_host(remote, rp);
             if (same_lan || public) && lp.udp_out && rp.udp_out {
-                (true, if same_lan { "same segment".into() } else { "both addresses are public".into() })
+                (
+                    true,
+                    if same_lan {
+                        "same segment".into()
+                    } else {
+                        "both addresses are public".into()
+                    },
+                )
             } else if !(lp.udp_out && rp.udp_out) {
                 (false, "UDP is blocked".into())
             } else {
@@ -253,9 +291,15 @@ pub fn feasible(
                 return (false, "both behind one NAT without hairpinning".into());
             }
             if passes(lp, rp) || passes(rp, lp) {
-                (true, "filtering admits the first check in at least one direction".into())
+                (
+                    true,
+                    "filtering admits the first check in at least one direction".into(),
+                )
             } else {
-                (false, "address-and-port-dependent filtering against address-dependent mapping".into())
+                (
+                    false,
+                    "address-and-port-dependent filtering against address-dependent mapping".into(),
+                )
             }
         }
     }
@@ -290,7 +334,11 @@ pub fn judge(
                 continue;
             }
             let (ok, reason) = feasible(l, lp, r, rp);
-            let priority = if controlling { pair_priority(l.priority, r.priority) } else { pair_priority(r.priority, l.priority) };
+            let priority = if controlling {
+                pair_priority(l.priority, r.priority)
+            } else {
+                pair_priority(r.priority, l.priority)
+            };
             v.pairs.push(JudgedPair {
                 local: l.to_string(),
                 remote: r.to_string(),
@@ -300,28 +348,41 @@ pub fn judge(
             });
         }
     }
-    v.pairs.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.local.cmp(&b.local)));
+    v.pairs
+        .sort_by(|a, b| b.priority.cmp(&a.priority).then(a.local.cmp(&b.local)));
     v.best = v.pairs.iter().find(|p| p.feasible).cloned();
     match (selected, &v.best) {
         (None, Some(best)) => v.findings.push(Finding::new(
             &CONNECTS_WHEN_FEASIBLE,
             Location::whole(),
-            format!("no pair selected although {} -> {} can succeed ({})", best.local, best.remote, best.reason),
+            format!(
+                "no pair selected although {} -> {} can succeed ({})",
+                best.local, best.remote, best.reason
+            ),
         )),
         (Some((l, r)), best) => {
             // The remote as the other side gathered it (its first hop is not in the SDP).
-            let r = remotes.iter().find(|c| c.addr == r.addr && r.kind != CandidateType::Prflx).unwrap_or(r);
+            let r = remotes
+                .iter()
+                .find(|c| c.addr == r.addr && r.kind != CandidateType::Prflx)
+                .unwrap_or(r);
             let (ok, reason) = feasible(l, lp, r, rp);
-            let prio = if controlling { pair_priority(l.priority, r.priority) } else { pair_priority(r.priority, l.priority) };
+            let prio = if controlling {
+                pair_priority(l.priority, r.priority)
+            } else {
+                pair_priority(r.priority, l.priority)
+            };
             if !ok {
                 v.findings.push(Finding::new(
                     &SELECTED_FEASIBLE,
                     Location::whole(),
                     format!("selected {l} -> {r} should not work here: {reason}"),
                 ));
-            } else if let Some(best) = best {
-                if best.priority > prio && !(best.local == l.to_string() && best.remote == r.to_string()) {
-                    v.findings.push(Finding::new(
+            } else if let Some(best) = best
+                && best.priority > prio
+                && !(best.local == l.to_string() && best.remote == r.to_string())
+            {
+                v.findings.push(Finding::new(
                         &SELECTED_BEST,
                         Location::whole(),
                         format!(
@@ -329,7 +390,6 @@ pub fn judge(
                             best.local, best.remote, best.priority, best.reason
                         ),
                     ));
-                }
             }
         }
         (None, None) => {}
@@ -370,7 +430,9 @@ pub fn cases() -> Vec<CaseResult> {
     let cand = |kind, addr: &str, prio| Candidate {
         foundation: "1".into(),
         priority: prio,
-        addr: addr.parse().unwrap_or_else(|_| std::net::SocketAddr::from(([0, 0, 0, 0], 0))),
+        addr: addr
+            .parse()
+            .unwrap_or_else(|_| std::net::SocketAddr::from(([0, 0, 0, 0], 0))),
         kind,
         related: None,
         first_hop: TransportTag::Udp,
@@ -382,21 +444,85 @@ pub fn cases() -> Vec<CaseResult> {
     let sym_pair = (host_a.clone(), srflx_b.clone());
     let relay_pair = (host_a.clone(), relay_b.clone());
     let pub_pair = (host_pub.clone(), srflx_b.clone());
-    let run = |locals: &[Candidate], lp: &PathModel, remotes: &[Candidate], rp: &PathModel, sel: Option<&(Candidate, Candidate)>| {
+    let run = |locals: &[Candidate],
+               lp: &PathModel,
+               remotes: &[Candidate],
+               rp: &PathModel,
+               sel: Option<&(Candidate, Candidate)>| {
         judge(locals, lp, remotes, rp, true, sel).findings
     };
-    let f1 = run(std::slice::from_ref(&host_a), &symmetric, &[srflx_b.clone(), relay_b.clone()], &symmetric, Some(&sym_pair));
-    let f2 = run(std::slice::from_ref(&host_a), &symmetric, &[srflx_b.clone(), relay_b.clone()], &symmetric, Some(&relay_pair));
-    let f3 = run(std::slice::from_ref(&host_a), &symmetric, &[relay_b.clone()], &symmetric, None);
-    let f4 = run(std::slice::from_ref(&host_pub), &open, &[srflx_b.clone(), relay_b.clone()], &open, Some(&(host_pub.clone(), relay_b.clone())));
-    let f5 = run(std::slice::from_ref(&host_pub), &open, &[srflx_b, relay_b], &open, Some(&pub_pair));
+    let f1 = run(
+        std::slice::from_ref(&host_a),
+        &symmetric,
+        &[srflx_b.clone(), relay_b.clone()],
+        &symmetric,
+        Some(&sym_pair),
+    );
+    let f2 = run(
+        std::slice::from_ref(&host_a),
+        &symmetric,
+        &[srflx_b.clone(), relay_b.clone()],
+        &symmetric,
+        Some(&relay_pair),
+    );
+    let f3 = run(
+        std::slice::from_ref(&host_a),
+        &symmetric,
+        std::slice::from_ref(&relay_b),
+        &symmetric,
+        None,
+    );
+    let f4 = run(
+        std::slice::from_ref(&host_pub),
+        &open,
+        &[srflx_b.clone(), relay_b.clone()],
+        &open,
+        Some(&(host_pub.clone(), relay_b.clone())),
+    );
+    let f5 = run(
+        std::slice::from_ref(&host_pub),
+        &open,
+        &[srflx_b, relay_b],
+        &open,
+        Some(&pub_pair),
+    );
     vec![
-        CaseResult::judge(SELECTED_FEASIBLE.id, "symmetric-both-sides-srflx-selected", Expect::Triggers, &f1),
-        CaseResult::judge(SELECTED_FEASIBLE.id, "symmetric-both-sides-relay-selected", Expect::Passes, &f2),
-        CaseResult::judge(CONNECTS_WHEN_FEASIBLE.id, "relay-feasible-nothing-selected", Expect::Triggers, &f3),
-        CaseResult::judge(CONNECTS_WHEN_FEASIBLE.id, "relay-feasible-relay-selected", Expect::Passes, &f2),
-        CaseResult::judge(SELECTED_BEST.id, "open-relay-selected-over-srflx", Expect::Triggers, &f4),
-        CaseResult::judge(SELECTED_BEST.id, "open-best-pair-selected", Expect::Passes, &f5),
+        CaseResult::judge(
+            SELECTED_FEASIBLE.id,
+            "symmetric-both-sides-srflx-selected",
+            Expect::Triggers,
+            &f1,
+        ),
+        CaseResult::judge(
+            SELECTED_FEASIBLE.id,
+            "symmetric-both-sides-relay-selected",
+            Expect::Passes,
+            &f2,
+        ),
+        CaseResult::judge(
+            CONNECTS_WHEN_FEASIBLE.id,
+            "relay-feasible-nothing-selected",
+            Expect::Triggers,
+            &f3,
+        ),
+        CaseResult::judge(
+            CONNECTS_WHEN_FEASIBLE.id,
+            "relay-feasible-relay-selected",
+            Expect::Passes,
+            &f2,
+        ),
+        CaseResult::judge(
+            SELECTED_BEST.id,
+            "open-relay-selected-over-srflx",
+            Expect::Triggers,
+            &f4,
+        ),
+        CaseResult::judge(
+            SELECTED_BEST.id,
+            "open-best-pair-selected",
+            Expect::Passes,
+            &f5,
+        ),
     ]
 }
 

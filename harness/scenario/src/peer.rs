@@ -143,7 +143,10 @@ fn parse_candidate(value: &str) -> Option<Candidate> {
         "relay" => CandidateType::Relay,
         _ => return None,
     };
-    let related = match (c.related_address.and_then(|a| a.parse::<IpAddr>().ok()), c.related_port) {
+    let related = match (
+        c.related_address.and_then(|a| a.parse::<IpAddr>().ok()),
+        c.related_port,
+    ) {
         (Some(a), Some(p)) => Some(SocketAddr::new(a, p)),
         _ => None,
     };
@@ -180,7 +183,11 @@ impl PeerHost {
     }
 
     fn log(&self, text: impl Into<String>) {
-        self.s.record.borrow_mut().timeline.push((self.now, text.into()));
+        self.s
+            .record
+            .borrow_mut()
+            .timeline
+            .push((self.now, text.into()));
     }
 
     fn description(&mut self) -> String {
@@ -190,17 +197,29 @@ impl PeerHost {
             ufrag,
             pwd,
             fingerprint: ("sha-256".to_owned(), self.s.fingerprint.clone()),
-            setup: if self.s.index == 0 { Setup::Actpass } else if self.s.dtls_client { Setup::Active } else { Setup::Passive },
+            setup: if self.s.index == 0 {
+                Setup::Actpass
+            } else if self.s.dtls_client {
+                Setup::Active
+            } else {
+                Setup::Passive
+            },
             candidates: rec.local_candidates.iter().map(candidate_repr).collect(),
             end_of_candidates: self.gathering_done,
         };
         drop(rec);
-        let mut media = MediaDescription::data_channel("0", 5000, 262_144).with_transport(&transport);
+        let mut media =
+            MediaDescription::data_channel("0", 5000, 262_144).with_transport(&transport);
         if self.s.trickle {
-            media = media.with_attribute(harness_sdp::model::AttributeLine::new("ice-options", "trickle"));
+            media = media.with_attribute(harness_sdp::model::AttributeLine::new(
+                "ice-options",
+                "trickle",
+            ));
         }
         let session_id = 1000 + self.s.index as u64;
-        let mut sdp = SessionDescription::new(session_id, self.session_version).with_media(media).bundled();
+        let mut sdp = SessionDescription::new(session_id, self.session_version)
+            .with_media(media)
+            .bundled();
         if self.s.lite {
             sdp = sdp.with_attribute(harness_sdp::model::AttributeLine::flag("ice-lite"));
         }
@@ -210,15 +229,27 @@ impl PeerHost {
 
     fn send_description(&mut self) {
         let sdp = self.description();
-        wire::judge_sdp(&sdp, self.now, "local description", &mut self.s.record.borrow_mut().findings);
-        let body = if self.s.index == 0 { Body::Offer(sdp.clone()) } else { Body::Answer(sdp.clone()) };
+        wire::judge_sdp(
+            &sdp,
+            self.now,
+            "local description",
+            &mut self.s.record.borrow_mut().findings,
+        );
+        let body = if self.s.index == 0 {
+            Body::Offer(sdp.clone())
+        } else {
+            Body::Answer(sdp.clone())
+        };
         let label = body.label();
         self.s.bus.borrow_mut().post(self.now, self.s.index, body);
         self.s.record.borrow_mut().local_sdp = Some(sdp);
         self.described = true;
         self.log(format!("signaling: sent {label}"));
         if self.gathering_done && self.s.trickle {
-            self.s.bus.borrow_mut().post(self.now, self.s.index, Body::EndOfCandidates);
+            self.s
+                .bus
+                .borrow_mut()
+                .post(self.now, self.s.index, Body::EndOfCandidates);
         }
     }
 
@@ -230,10 +261,8 @@ impl PeerHost {
                 {
                     let mut rec = self.s.record.borrow_mut();
                     wire::judge_sdp(&sdp, self.now, "remote description", &mut rec.findings);
-                    if !is_offer {
-                        if let Some(local) = &rec.local_sdp.clone() {
-                            wire::judge_offer_answer(local, &sdp, self.now, &mut rec.findings);
-                        }
+                    if !is_offer && let Some(local) = &rec.local_sdp.clone() {
+                        wire::judge_offer_answer(local, &sdp, self.now, &mut rec.findings);
                     }
                     rec.remote_sdp = Some(sdp.clone());
                 }
@@ -243,14 +272,17 @@ impl PeerHost {
                 };
                 let lite = view.attribute("ice-lite").is_some();
                 let Some(m) = view.media().next() else { return };
-                let ufrag = m.attribute_value("ice-ufrag").unwrap_or_default().to_owned();
+                let ufrag = m
+                    .attribute_value("ice-ufrag")
+                    .unwrap_or_default()
+                    .to_owned();
                 let pwd = m.attribute_value("ice-pwd").unwrap_or_default().to_owned();
                 let mut cands = Vec::new();
                 for a in m.attributes() {
-                    if a.name == "candidate" {
-                        if let Some(c) = a.value.and_then(parse_candidate) {
-                            cands.push(c);
-                        }
+                    if a.name == "candidate"
+                        && let Some(c) = a.value.and_then(parse_candidate)
+                    {
+                        cands.push(c);
                     }
                 }
                 let eoc = m.has("end-of-candidates");
@@ -267,7 +299,9 @@ impl PeerHost {
                 self.remote_ufrag = Some(ufrag.clone());
                 self.remote_done = false;
                 self.s.keys.borrow_mut().push(pwd.clone());
-                self.s.agent.set_remote(self.now, RemoteParams { ufrag, pwd, lite });
+                self.s
+                    .agent
+                    .set_remote(self.now, RemoteParams { ufrag, pwd, lite });
                 self.remote_described = true;
                 for c in cands {
                     self.s.record.borrow_mut().signaled_remote.push(c.clone());
@@ -301,18 +335,29 @@ impl PeerHost {
     fn on_agent_event(&mut self, e: AgentEvent) {
         match e {
             AgentEvent::LocalCandidate(c) => {
-                self.log(format!("gathered {} {} (priority {})", c.kind.name(), c.addr, c.priority));
+                self.log(format!(
+                    "gathered {} {} (priority {})",
+                    c.kind.name(),
+                    c.addr,
+                    c.priority
+                ));
                 self.s.record.borrow_mut().local_candidates.push(c.clone());
                 if self.described && self.s.trickle {
                     let line = format!("candidate:{}", candidate_repr(&c));
-                    self.s.bus.borrow_mut().post(self.now, self.s.index, Body::Candidate(line));
+                    self.s
+                        .bus
+                        .borrow_mut()
+                        .post(self.now, self.s.index, Body::Candidate(line));
                 }
             }
             AgentEvent::GatheringDone => {
                 self.gathering_done = true;
                 self.log("gathering complete");
                 if self.described && self.s.trickle {
-                    self.s.bus.borrow_mut().post(self.now, self.s.index, Body::EndOfCandidates);
+                    self.s
+                        .bus
+                        .borrow_mut()
+                        .post(self.now, self.s.index, Body::EndOfCandidates);
                 }
                 if !self.described && self.s.index == 0 && !self.s.trickle {
                     self.send_description();
@@ -332,10 +377,8 @@ impl PeerHost {
                         }
                         rec.reconnected_at = Some(self.now);
                     }
-                    IceState::Failed => {
-                        if rec.failed_at.is_none() {
-                            rec.failed_at = Some(self.now);
-                        }
+                    IceState::Failed if rec.failed_at.is_none() => {
+                        rec.failed_at = Some(self.now);
                     }
                     _ => {}
                 }
@@ -356,7 +399,10 @@ impl PeerHost {
                 self.start_dtls();
             }
             AgentEvent::RoleChanged(c) => {
-                self.log(format!("role conflict: now {}", if c { "controlling" } else { "controlled" }));
+                self.log(format!(
+                    "role conflict: now {}",
+                    if c { "controlling" } else { "controlled" }
+                ));
                 self.s.record.borrow_mut().role_changes += 1;
             }
             AgentEvent::ConsentLost => {
@@ -367,7 +413,12 @@ impl PeerHost {
                 }
             }
             AgentEvent::Data(d) => {
-                wire::judge_dtls(&d, self.now, "received", &mut self.s.record.borrow_mut().findings);
+                wire::judge_dtls(
+                    &d,
+                    self.now,
+                    "received",
+                    &mut self.s.record.borrow_mut().findings,
+                );
                 if let Some(s) = self.s.dtls.as_mut() {
                     s.handle_datagram(self.now, &d);
                 }
@@ -391,14 +442,21 @@ impl PeerHost {
     }
 
     fn pump_dtls(&mut self) {
-        let Some(s) = self.s.dtls.as_mut() else { return };
+        let Some(s) = self.s.dtls.as_mut() else {
+            return;
+        };
         let mut sends = Vec::new();
         while let Some(d) = s.poll_transmit() {
             sends.push(d);
         }
         let st = s.state();
         for d in sends {
-            wire::judge_dtls(&d, self.now, "sent", &mut self.s.record.borrow_mut().findings);
+            wire::judge_dtls(
+                &d,
+                self.now,
+                "sent",
+                &mut self.s.record.borrow_mut().findings,
+            );
             let _ = self.s.agent.send(self.now, &d);
         }
         let mut rec = self.s.record.borrow_mut();
@@ -433,12 +491,26 @@ impl PeerHost {
         let keys = self.s.keys.borrow();
         let mut rec = self.s.record.borrow_mut();
         let rec = &mut *rec;
-        wire::observe(&t.context, &t.payload, self.now, sent, &keys, &mut rec.checks, &mut rec.findings);
+        wire::observe(
+            &t.context,
+            &t.payload,
+            self.now,
+            sent,
+            &keys,
+            &mut rec.checks,
+            &mut rec.findings,
+        );
     }
 
     fn due_actions(&mut self) {
         let now = self.now;
-        let due: Vec<ActionKind> = self.s.actions.iter().filter(|(t, _)| *t <= now).map(|(_, a)| *a).collect();
+        let due: Vec<ActionKind> = self
+            .s
+            .actions
+            .iter()
+            .filter(|(t, _)| *t <= now)
+            .map(|(_, a)| *a)
+            .collect();
         self.s.actions.retain(|(t, _)| *t > now);
         for a in due {
             match a {
@@ -469,10 +541,11 @@ impl PeerHost {
             self.on_signal(m.body);
         }
         self.due_actions();
-        if let Some(s) = self.s.dtls.as_mut() {
-            if self.dtls_started && s.poll_timeout().is_some_and(|t| t <= self.now) {
-                s.handle_timeout(self.now);
-            }
+        if let Some(s) = self.s.dtls.as_mut()
+            && self.dtls_started
+            && s.poll_timeout().is_some_and(|t| t <= self.now)
+        {
+            s.handle_timeout(self.now);
         }
         if self.dtls_started {
             self.pump_dtls();
@@ -493,12 +566,13 @@ impl PeerHost {
         }
         d.extend(self.s.bus.borrow().next_for(self.s.index));
         d.extend(self.s.actions.iter().map(|(t, _)| *t));
-        if let Some(s) = &self.s.dtls {
-            if self.dtls_started {
-                d.extend(s.poll_timeout());
-            }
+        if let Some(s) = &self.s.dtls
+            && self.dtls_started
+        {
+            d.extend(s.poll_timeout());
         }
-        let expecting = !(self.remote_described && self.remote_done) || self.now < self.s.poll_until;
+        let expecting =
+            !(self.remote_described && self.remote_done) || self.now < self.s.poll_until;
         if expecting {
             d.push(self.now + self.s.signaling_delay.max(Duration::from_millis(1)));
         }
@@ -511,14 +585,16 @@ impl Endpoint for PeerHost {
 
     fn handle_input(&mut self, input: Input<'_>) {
         self.now = self.now.max(input.now());
-        if let Input::Datagram { context, payload, .. } = input {
-            if !self.closed {
-                let t = Transmit {
-                    context,
-                    payload: payload.to_vec(),
-                };
-                self.observe(&t, false);
-            }
+        if let Input::Datagram {
+            context, payload, ..
+        } = input
+            && !self.closed
+        {
+            let t = Transmit {
+                context,
+                payload: payload.to_vec(),
+            };
+            self.observe(&t, false);
         }
         if !self.closed {
             self.s.agent.handle_input(input);

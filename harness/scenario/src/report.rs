@@ -16,7 +16,10 @@ pub fn stem(r: &ScenarioResult) -> String {
     if r.implementations == ["reference", "reference"] {
         r.name.clone()
     } else {
-        format!("{}@{}+{}", r.name, r.implementations[0], r.implementations[1])
+        format!(
+            "{}@{}+{}",
+            r.name, r.implementations[0], r.implementations[1]
+        )
     }
 }
 
@@ -36,7 +39,13 @@ fn cell(s: &str) -> String {
 #[must_use]
 pub fn markdown(r: &ScenarioResult) -> String {
     let mut m = String::new();
-    let verdict = if r.skipped.is_some() { "SKIPPED" } else if r.passed { "PASS" } else { "FAIL" };
+    let verdict = if r.skipped.is_some() {
+        "SKIPPED"
+    } else if r.passed {
+        "PASS"
+    } else {
+        "FAIL"
+    };
     let _ = writeln!(m, "# Scenario `{}`: {verdict}\n", r.name);
     if !r.description.is_empty() {
         let _ = writeln!(m, "{}\n", r.description);
@@ -44,9 +53,17 @@ pub fn markdown(r: &ScenarioResult) -> String {
     let _ = writeln!(m, "## Summary\n");
     let _ = writeln!(m, "| | |\n|---|---|");
     let _ = writeln!(m, "| seed | {} |", r.seed);
-    let _ = writeln!(m, "| implementations | {} ↔ {} |", r.implementations[0], r.implementations[1]);
+    let _ = writeln!(
+        m,
+        "| implementations | {} ↔ {} |",
+        r.implementations[0], r.implementations[1]
+    );
     let _ = writeln!(m, "| outcome | {} |", r.outcome);
-    let _ = writeln!(m, "| time to connect | {} |", r.time_to_connect.as_deref().unwrap_or("-"));
+    let _ = writeln!(
+        m,
+        "| time to connect | {} |",
+        r.time_to_connect.as_deref().unwrap_or("-")
+    );
     let _ = writeln!(m, "| run ended at | {} |", r.ended_at);
     if let Some(s) = &r.skipped {
         let _ = writeln!(m, "| skipped | {} |", cell(s));
@@ -54,11 +71,23 @@ pub fn markdown(r: &ScenarioResult) -> String {
     if !r.masked.is_empty() {
         let _ = writeln!(m, "| masked fields | {} |", cell(&r.masked.join(", ")));
     }
-    let _ = writeln!(m, "\n## Expectations\n\n| expectation | result | observed |\n|---|---|---|");
+    let _ = writeln!(
+        m,
+        "\n## Expectations\n\n| expectation | result | observed |\n|---|---|---|"
+    );
     for e in &r.expectations {
-        let _ = writeln!(m, "| {} | {} | {} |", cell(&e.expectation), if e.passed { "pass" } else { "**FAIL**" }, cell(&e.observed));
+        let _ = writeln!(
+            m,
+            "| {} | {} | {} |",
+            cell(&e.expectation),
+            if e.passed { "pass" } else { "**FAIL**" },
+            cell(&e.observed)
+        );
     }
-    let _ = writeln!(m, "\n## Candidates\n\n| peer | type | address | priority | related | first hop |\n|---|---|---|---|---|---|");
+    let _ = writeln!(
+        m,
+        "\n## Candidates\n\n| peer | type | address | priority | related | first hop |\n|---|---|---|---|---|---|"
+    );
     for p in &r.peers {
         for c in &p.candidates {
             let _ = writeln!(
@@ -73,17 +102,40 @@ pub fn markdown(r: &ScenarioResult) -> String {
             );
         }
     }
-    let _ = writeln!(m, "\n## Selected pair\n\n| peer | role | local | remote | oracle's best feasible pair |\n|---|---|---|---|---|");
+    let _ = writeln!(
+        m,
+        "\n## Selected pair\n\n| peer | role | local | remote | oracle's best feasible pair |\n|---|---|---|---|---|"
+    );
     for p in &r.peers {
-        let (l, rm) = p.selected.as_ref().map_or(("-".to_owned(), "-".to_owned()), |(l, r)| (l.to_string(), r.to_string()));
-        let best = p.oracle.best.as_ref().map_or("none".to_owned(), |b| format!("{} -> {} ({})", b.local, b.remote, b.reason));
-        let _ = writeln!(m, "| {} | {} | {l} | {rm} | {} |", p.name, if p.controlling { "controlling" } else { "controlled" }, cell(&best));
+        let (l, rm) = p
+            .selected
+            .as_ref()
+            .map_or(("-".to_owned(), "-".to_owned()), |(l, r)| {
+                (l.to_string(), r.to_string())
+            });
+        let best = p.oracle.best.as_ref().map_or("none".to_owned(), |b| {
+            format!("{} -> {} ({})", b.local, b.remote, b.reason)
+        });
+        let _ = writeln!(
+            m,
+            "| {} | {} | {l} | {rm} | {} |",
+            p.name,
+            if p.controlling {
+                "controlling"
+            } else {
+                "controlled"
+            },
+            cell(&best)
+        );
     }
     let _ = writeln!(m, "\n## Violations\n");
     if r.violations.is_empty() {
         let _ = writeln!(m, "None.");
     } else {
-        let _ = writeln!(m, "| peer | rule | level | RFC | count | first | where | message |\n|---|---|---|---|---|---|---|---|");
+        let _ = writeln!(
+            m,
+            "| peer | rule | level | RFC | count | first | where | message |\n|---|---|---|---|---|---|---|---|"
+        );
         for (p, t) in &r.violations {
             let _ = writeln!(
                 m,
@@ -124,7 +176,10 @@ pub fn ladder(r: &ScenarioResult) -> String {
     for (i, c) in sent.iter().take(60) {
         let from = names.get(*i).copied().unwrap_or("?");
         let to = names.get(1 - i).copied().unwrap_or("?");
-        let delivered = r.checks.iter().any(|(j, d)| j != i && !d.sent && d.txid == c.txid && d.class == c.class);
+        let delivered = r
+            .checks
+            .iter()
+            .any(|(j, d)| j != i && !d.sent && d.txid == c.txid && d.class == c.class);
         let arrow = if delivered { "->>" } else { "-x" };
         let what = match c.class {
             "request" if c.use_candidate => "Binding request USE-CANDIDATE",
@@ -134,10 +189,21 @@ pub fn ladder(r: &ScenarioResult) -> String {
             _ => "Binding",
         };
         let relay = if c.relayed { " via TURN" } else { "" };
-        let _ = writeln!(m, "    {from}{arrow}{to}: {} {what} {} → {}{relay}", crate::wire::fmt_ms(c.at), c.local, c.remote);
+        let _ = writeln!(
+            m,
+            "    {from}{arrow}{to}: {} {what} {} → {}{relay}",
+            crate::wire::fmt_ms(c.at),
+            c.local,
+            c.remote
+        );
     }
     if sent.len() > 60 {
-        let _ = writeln!(m, "    Note over {}: {} more messages", names.first().copied().unwrap_or("?"), sent.len() - 60);
+        let _ = writeln!(
+            m,
+            "    Note over {}: {} more messages",
+            names.first().copied().unwrap_or("?"),
+            sent.len() - 60
+        );
     }
     m.push_str("```\n");
     m
@@ -174,8 +240,17 @@ pub fn run_report(results: &[ScenarioResult]) -> Report {
         if let Some(s) = &r.skipped {
             c = c.with_message(s.clone());
         } else if !r.passed {
-            let failed: Vec<String> = r.expectations.iter().filter(|e| !e.passed).map(|e| format!("{}: {}", e.expectation, e.observed)).collect();
-            c = c.with_message(if failed.is_empty() { r.outcome.clone() } else { failed.join("; ") });
+            let failed: Vec<String> = r
+                .expectations
+                .iter()
+                .filter(|e| !e.passed)
+                .map(|e| format!("{}: {}", e.expectation, e.observed))
+                .collect();
+            c = c.with_message(if failed.is_empty() {
+                r.outcome.clone()
+            } else {
+                failed.join("; ")
+            });
         }
         c.detail("seed", r.seed);
         c.detail("outcome", &r.outcome);
@@ -189,12 +264,20 @@ pub fn run_report(results: &[ScenarioResult]) -> Report {
 /// time to connect, checks, violations.
 #[must_use]
 pub fn summary_row(r: &ScenarioResult) -> [String; 8] {
-    let verdict = if r.skipped.is_some() { "skip" } else if r.passed { "pass" } else { "FAIL" };
+    let verdict = if r.skipped.is_some() {
+        "skip"
+    } else if r.passed {
+        "pass"
+    } else {
+        "FAIL"
+    };
     let pair = r
         .peers
         .first()
         .and_then(|p| p.selected.as_ref())
-        .map_or("-".to_owned(), |(l, rm)| format!("{}→{}", l.kind.name(), rm.kind.name()));
+        .map_or("-".to_owned(), |(l, rm)| {
+            format!("{}→{}", l.kind.name(), rm.kind.name())
+        });
     let checks: usize = r.peers.iter().map(|p| p.checks_sent).sum();
     [
         r.name.clone(),
@@ -211,12 +294,17 @@ pub fn summary_row(r: &ScenarioResult) -> [String; 8] {
 /// The summary table in Markdown.
 #[must_use]
 pub fn summary_markdown(results: &[ScenarioResult]) -> String {
-    let mut m = String::from("# Scenario run\n\n| scenario | implementations | result | outcome | selected (first peer) | time to connect | checks | findings |\n|---|---|---|---|---|---|---|---|\n");
+    let mut m = String::from(
+        "# Scenario run\n\n| scenario | implementations | result | outcome | selected (first peer) | time to connect | checks | findings |\n|---|---|---|---|---|---|---|---|\n",
+    );
     for r in results {
         let row = summary_row(r);
         let _ = writeln!(m, "| {} |", row.join(" | "));
     }
-    let passed = results.iter().filter(|r| r.passed && r.skipped.is_none()).count();
+    let passed = results
+        .iter()
+        .filter(|r| r.passed && r.skipped.is_none())
+        .count();
     let failed = results.iter().filter(|r| !r.passed).count();
     let skipped = results.iter().filter(|r| r.skipped.is_some()).count();
     let _ = writeln!(m, "\n{passed} passed, {failed} failed, {skipped} skipped");
@@ -227,7 +315,17 @@ pub fn summary_markdown(results: &[ScenarioResult]) -> String {
 #[must_use]
 pub fn summary_text(results: &[ScenarioResult]) -> String {
     let rows: Vec<[String; 8]> = results.iter().map(summary_row).collect();
-    let head = ["scenario", "implementations", "result", "outcome", "selected", "connect", "checks", "findings"].map(str::to_owned);
+    let head = [
+        "scenario",
+        "implementations",
+        "result",
+        "outcome",
+        "selected",
+        "connect",
+        "checks",
+        "findings",
+    ]
+    .map(str::to_owned);
     let mut widths = [0usize; 8];
     for r in rows.iter().chain(std::iter::once(&head)) {
         for (w, c) in widths.iter_mut().zip(r.iter()) {

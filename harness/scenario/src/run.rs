@@ -15,7 +15,9 @@ use crate::agent::{AgentConfig, AgentFactory, Candidate, ReferenceFactory, TurnS
 use crate::dtls::{DtlsFactory, DtlsState, placeholder_fingerprint};
 use crate::oracle::{self, OracleVerdict};
 use crate::peer::{PeerHost, PeerRecord, PeerSetup};
-use crate::schema::{ActionKind, Implementation, IceRole, Outcome, Scenario, ServerKind, TransportName};
+use crate::schema::{
+    ActionKind, IceRole, Implementation, Outcome, Scenario, ServerKind, TransportName,
+};
 use crate::signaling::{self, Bus};
 use crate::wire::{CheckRecord, Tallied, fmt_ms};
 
@@ -33,7 +35,10 @@ impl Injected {
         if imp == Implementation::Reference {
             return Some(Arc::new(ReferenceFactory));
         }
-        self.agents.iter().find(|f| f.implementation() == imp).cloned()
+        self.agents
+            .iter()
+            .find(|f| f.implementation() == imp)
+            .cloned()
     }
 
     /// Whether `imp` can run.
@@ -147,7 +152,12 @@ fn skipped(s: &Scenario, seed: u64, imps: [Implementation; 2], why: String) -> S
 /// Runs `s` with peer implementations `imps` (normally those in the file) and `seed`.
 #[must_use]
 #[allow(clippy::too_many_lines, reason = "setup, loop and read-out in order")]
-pub fn run_scenario(s: &Scenario, seed: u64, imps: [Implementation; 2], inj: &Injected) -> ScenarioResult {
+pub fn run_scenario(
+    s: &Scenario,
+    seed: u64,
+    imps: [Implementation; 2],
+    inj: &Injected,
+) -> ScenarioResult {
     let run_seed = RunSeed(seed);
     let (mut net, server_addrs) = match crate::net::build(s, run_seed) {
         Ok(x) => x,
@@ -159,25 +169,56 @@ pub fn run_scenario(s: &Scenario, seed: u64, imps: [Implementation; 2], inj: &In
             return r;
         }
     };
-    let bus = Rc::new(RefCell::new(Bus::new(s.signaling.delay.0, s.signaling.jitter.0, run_seed.stream("signaling"))));
+    let bus = Rc::new(RefCell::new(Bus::new(
+        s.signaling.delay.0,
+        s.signaling.jitter.0,
+        run_seed.stream("signaling"),
+    )));
     let last_action = s.actions.iter().map(|a| a.at.0).max().unwrap_or_default();
-    let poll_until = Instant::ZERO + if s.actions.is_empty() { Duration::ZERO } else { last_action + Duration::from_secs(10) };
+    let poll_until = Instant::ZERO
+        + if s.actions.is_empty() {
+            Duration::ZERO
+        } else {
+            last_action + Duration::from_secs(10)
+        };
     let mut records: Vec<Rc<RefCell<PeerRecord>>> = Vec::new();
     let mut masked: Vec<String> = Vec::new();
     for (i, p) in s.peers.iter().enumerate() {
         let imp = imps.get(i).copied().unwrap_or(Implementation::Reference);
         let Some(factory) = inj.factory(imp) else {
-            return skipped(s, seed, imps, format!("implementation `{}` is not available in this build", imp.name()));
+            return skipped(
+                s,
+                seed,
+                imps,
+                format!(
+                    "implementation `{}` is not available in this build",
+                    imp.name()
+                ),
+            );
         };
         let host = s.topology.hosts.iter().find(|h| h.name == p.node);
         let host_addrs = host
-            .map(|h| h.interfaces.iter().flat_map(|i| i.addresses.iter()).filter_map(|a| a.parse().ok()).collect())
+            .map(|h| {
+                h.interfaces
+                    .iter()
+                    .flat_map(|i| i.addresses.iter())
+                    .filter_map(|a| a.parse().ok())
+                    .collect()
+            })
             .unwrap_or_default();
         let mut stun_servers = Vec::new();
         let mut turn_servers = Vec::new();
         for is in &p.ice_servers {
-            let Some(sv) = s.topology.servers.iter().find(|x| x.name == is.server) else { continue };
-            let Some(addr) = server_addrs.iter().find(|(n, _)| *n == sv.name).map(|(_, a)| *a) else { continue };
+            let Some(sv) = s.topology.servers.iter().find(|x| x.name == is.server) else {
+                continue;
+            };
+            let Some(addr) = server_addrs
+                .iter()
+                .find(|(n, _)| *n == sv.name)
+                .map(|(_, a)| *a)
+            else {
+                continue;
+            };
             if sv.kind == ServerKind::Stun {
                 stun_servers.push(addr);
             } else {
@@ -185,8 +226,16 @@ pub fn run_scenario(s: &Scenario, seed: u64, imps: [Implementation; 2], inj: &In
                 turn_servers.push(TurnServerRef {
                     addr,
                     transport: crate::net::transport(is.transport),
-                    username: is.username.clone().or_else(|| user.map(|u| u.username.clone())).unwrap_or_else(|| "user".into()),
-                    password: is.password.clone().or_else(|| user.map(|u| u.password.clone())).unwrap_or_else(|| "pass".into()),
+                    username: is
+                        .username
+                        .clone()
+                        .or_else(|| user.map(|u| u.username.clone()))
+                        .unwrap_or_else(|| "user".into()),
+                    password: is
+                        .password
+                        .clone()
+                        .or_else(|| user.map(|u| u.password.clone()))
+                        .unwrap_or_else(|| "pass".into()),
                 });
                 if is.transport == TransportName::Udp {
                     stun_servers.push(addr);
@@ -216,21 +265,32 @@ pub fn run_scenario(s: &Scenario, seed: u64, imps: [Implementation; 2], inj: &In
             Ok(a) => a,
             Err(e) => return skipped(s, seed, imps, format!("{}: {e}", imp.name())),
         };
-        masked.extend(agent.masked_fields().into_iter().map(|m| format!("{}: {m}", p.name)));
+        masked.extend(
+            agent
+                .masked_fields()
+                .into_iter()
+                .map(|m| format!("{}: {m}", p.name)),
+        );
         let record = Rc::new(RefCell::new(PeerRecord::default()));
         let mtu = s.links.default.mtu.unwrap_or(1200).min(1200);
         let dtls_client = i == 1;
         let (dtls, fingerprint) = match &inj.dtls {
             Some(f) => (
-                f.create(i, dtls_client, mtu.saturating_sub(48), run_seed.stream(&format!("dtls/{i}"))).ok(),
+                f.create(
+                    i,
+                    dtls_client,
+                    mtu.saturating_sub(48),
+                    run_seed.stream(&format!("dtls/{i}")),
+                )
+                .ok(),
                 f.fingerprint(i),
             ),
             None => (None, placeholder_fingerprint(i)),
         };
-        if let Some(f) = &inj.dtls {
-            if i == 0 {
-                masked.extend(f.masked_fields().into_iter().map(|m| format!("dtls: {m}")));
-            }
+        if let Some(f) = &inj.dtls
+            && i == 0
+        {
+            masked.extend(f.masked_fields().into_iter().map(|m| format!("dtls: {m}")));
         }
         let actions = s
             .actions
@@ -239,7 +299,9 @@ pub fn run_scenario(s: &Scenario, seed: u64, imps: [Implementation; 2], inj: &In
             .map(|a| (Instant::ZERO + a.at.0, a.kind))
             .collect();
         for a in s.actions.iter().filter(|a| a.peer == p.name) {
-            if let (Some(seg), ActionKind::InterfaceRemoved | ActionKind::InterfaceAdded) = (&a.segment, a.kind) {
+            if let (Some(seg), ActionKind::InterfaceRemoved | ActionKind::InterfaceAdded) =
+                (&a.segment, a.kind)
+            {
                 let f = if a.kind == ActionKind::InterfaceRemoved {
                     harness_netsim::Fault::partition(&p.node, seg)
                 } else {
@@ -294,24 +356,42 @@ pub fn run_scenario(s: &Scenario, seed: u64, imps: [Implementation; 2], inj: &In
         if !needs_full {
             let recs: Vec<_> = records.iter().map(|r| r.borrow()).collect();
             let all_connected = recs.iter().all(|r| r.connected_at.is_some());
-            let dtls_done = inj.dtls.is_none() || recs.iter().all(|r| !matches!(r.dtls, Some(DtlsState::Handshaking) | None));
-            let any_failed = recs.iter().all(|r| r.failed_at.is_some() || r.connected_at.is_none()) && recs.iter().any(|r| r.failed_at.is_some());
+            let dtls_done = inj.dtls.is_none()
+                || recs
+                    .iter()
+                    .all(|r| !matches!(r.dtls, Some(DtlsState::Handshaking) | None));
+            let any_failed = recs
+                .iter()
+                .all(|r| r.failed_at.is_some() || r.connected_at.is_none())
+                && recs.iter().any(|r| r.failed_at.is_some());
             let settle = Duration::from_secs(1);
             if all_connected && dtls_done {
-                let last = recs.iter().filter_map(|r| r.connected_at).max().unwrap_or_default();
+                let last = recs
+                    .iter()
+                    .filter_map(|r| r.connected_at)
+                    .max()
+                    .unwrap_or_default();
                 if t >= last + settle {
                     ended = t;
                     break;
                 }
             }
-            if any_failed && s.expect.outcome == Outcome::Failed && recs.iter().all(|r| r.failed_at.is_some()) {
+            if any_failed
+                && s.expect.outcome == Outcome::Failed
+                && recs.iter().all(|r| r.failed_at.is_some())
+            {
                 ended = t;
                 break;
             }
         }
     }
     let pcapng = net.pcapng().map(<[u8]>::to_vec).unwrap_or_default();
-    let server_nodes: Vec<_> = s.topology.servers.iter().filter_map(|sv| net.node(&sv.name).map(|n| (n, sv.name.clone()))).collect();
+    let server_nodes: Vec<_> = s
+        .topology
+        .servers
+        .iter()
+        .filter_map(|sv| net.node(&sv.name).map(|n| (n, sv.name.clone())))
+        .collect();
     let server_events: Vec<(Instant, String, String)> = net
         .events()
         .iter()
@@ -322,15 +402,30 @@ pub fn run_scenario(s: &Scenario, seed: u64, imps: [Implementation; 2], inj: &In
                 .map(|(_, name)| (e.at, name.clone(), e.text.clone()))
         })
         .collect();
-    let mut r = finish(s, seed, imps, &records, &bus.borrow(), masked, ended, pcapng, inj.dtls.is_some());
+    let mut r = finish(
+        s,
+        seed,
+        imps,
+        &records,
+        &bus.borrow(),
+        masked,
+        ended,
+        pcapng,
+        inj.dtls.is_some(),
+    );
     for (at, name, text) in server_events {
         r.timeline.push((fmt_ms(at), name, text));
     }
-    r.timeline.sort_by(|a, b| a.0.len().cmp(&b.0.len()).then(a.0.cmp(&b.0)));
+    r.timeline
+        .sort_by(|a, b| a.0.len().cmp(&b.0.len()).then(a.0.cmp(&b.0)));
     r
 }
 
-#[allow(clippy::too_many_arguments, clippy::too_many_lines, reason = "read-out of one run")]
+#[allow(
+    clippy::too_many_arguments,
+    clippy::too_many_lines,
+    reason = "read-out of one run"
+)]
 fn finish(
     s: &Scenario,
     seed: u64,
@@ -347,10 +442,17 @@ fn finish(
     let mut violations = Vec::new();
     let mut timeline = Vec::new();
     let mut checks = Vec::new();
-    let models: Vec<_> = s.peers.iter().map(|p| oracle::path_model(s, &p.node)).collect();
+    let models: Vec<_> = s
+        .peers
+        .iter()
+        .map(|p| oracle::path_model(s, &p.node))
+        .collect();
     for (i, (p, r)) in s.peers.iter().zip(recs.iter()).enumerate() {
         let other = 1 - i;
-        let remote_cands: Vec<Candidate> = recs.get(other).map(|o| o.local_candidates.clone()).unwrap_or_default();
+        let remote_cands: Vec<Candidate> = recs
+            .get(other)
+            .map(|o| o.local_candidates.clone())
+            .unwrap_or_default();
         let verdict = oracle::judge(
             &r.local_candidates,
             models.get(i).unwrap_or(&models[0]),
@@ -379,7 +481,11 @@ fn finish(
             connected_at: r.connected_at.map(fmt_ms),
             failed_at: r.failed_at.map(fmt_ms),
             consent_lost_at: r.consent_lost_at.map(fmt_ms),
-            checks_sent: r.checks.iter().filter(|c| c.sent && c.class == "request").count(),
+            checks_sent: r
+                .checks
+                .iter()
+                .filter(|c| c.sent && c.class == "request")
+                .count(),
             dtls: r.dtls.as_ref().map(|d| format!("{d:?}")),
             oracle: verdict,
         });
@@ -390,8 +496,14 @@ fn finish(
     let e = &s.expect;
     let within = Instant::ZERO + e.within.0;
     let mut ex = Vec::new();
-    let connected_all = recs.iter().all(|r| r.connected_at.is_some_and(|t| t <= within));
-    let ttc = recs.iter().map(|r| r.connected_at).collect::<Option<Vec<_>>>().and_then(|v| v.into_iter().max());
+    let connected_all = recs
+        .iter()
+        .all(|r| r.connected_at.is_some_and(|t| t <= within));
+    let ttc = recs
+        .iter()
+        .map(|r| r.connected_at)
+        .collect::<Option<Vec<_>>>()
+        .and_then(|v| v.into_iter().max());
     match e.outcome {
         Outcome::Connected => ex.push(ExpectResult {
             expectation: format!("connected within {}", e.within),
@@ -403,14 +515,29 @@ fn finish(
         }),
         Outcome::Failed => {
             let failed = recs.iter().all(|r| r.connected_at.is_none())
-                && recs.iter().any(|r| r.failed_at.is_some_and(|t| t <= within));
+                && recs
+                    .iter()
+                    .any(|r| r.failed_at.is_some_and(|t| t <= within));
             ex.push(ExpectResult {
                 expectation: format!("failed within {}", e.within),
                 passed: failed,
                 observed: recs
                     .iter()
                     .zip(&s.peers)
-                    .map(|(r, p)| format!("{}: {}", p.name, r.failed_at.map_or_else(|| if r.connected_at.is_some() { "connected".into() } else { "undecided".into() }, |t| format!("failed at {}", fmt_ms(t)))))
+                    .map(|(r, p)| {
+                        format!(
+                            "{}: {}",
+                            p.name,
+                            r.failed_at.map_or_else(
+                                || if r.connected_at.is_some() {
+                                    "connected".into()
+                                } else {
+                                    "undecided".into()
+                                },
+                                |t| format!("failed at {}", fmt_ms(t))
+                            )
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join(", "),
             });
@@ -418,22 +545,33 @@ fn finish(
     }
     for (name, pe) in &e.selected {
         let idx = s.peers.iter().position(|p| &p.name == name);
-        let sel = idx.and_then(|i| recs.get(i)).and_then(|r| r.selected.clone());
+        let sel = idx
+            .and_then(|i| recs.get(i))
+            .and_then(|r| r.selected.clone());
         let ok = sel.as_ref().is_some_and(|(l, r)| {
             pe.local.is_none_or(|k| k == l.kind)
-                && pe.remote.is_none_or(|k| k == r.kind || (k == crate::schema::CandidateType::Srflx && r.kind == crate::schema::CandidateType::Prflx))
-                && pe.transport.is_none_or(|t| crate::agent::TransportTag::from(crate::net::transport(t)) == l.first_hop)
+                && pe.remote.is_none_or(|k| {
+                    k == r.kind
+                        || (k == crate::schema::CandidateType::Srflx
+                            && r.kind == crate::schema::CandidateType::Prflx)
+                })
+                && pe.transport.is_none_or(|t| {
+                    crate::agent::TransportTag::from(crate::net::transport(t)) == l.first_hop
+                })
         });
         let want = format!(
             "{name} selects {} -> {}{}",
             pe.local.map_or("any", |k| k.name()),
             pe.remote.map_or("any", |k| k.name()),
-            pe.transport.map_or(String::new(), |t| format!(" over {t:?}").to_lowercase())
+            pe.transport
+                .map_or(String::new(), |t| format!(" over {t:?}").to_lowercase())
         );
         ex.push(ExpectResult {
             expectation: want,
             passed: ok,
-            observed: sel.map_or("no pair".into(), |(l, r)| format!("{} -> {} ({:?} first hop)", l, r, l.first_hop).to_lowercase()),
+            observed: sel.map_or("no pair".into(), |(l, r)| {
+                format!("{} -> {} ({:?} first hop)", l, r, l.first_hop).to_lowercase()
+            }),
         });
     }
     if let Some(max) = e.max_checks {
@@ -461,7 +599,11 @@ fn finish(
         ex.push(ExpectResult {
             expectation: "no MUST violations".into(),
             passed: musts.is_empty(),
-            observed: if musts.is_empty() { "none".into() } else { musts.join(", ") },
+            observed: if musts.is_empty() {
+                "none".into()
+            } else {
+                musts.join(", ")
+            },
         });
     }
     for rule in &e.rules {
@@ -469,7 +611,11 @@ fn finish(
         ex.push(ExpectResult {
             expectation: format!("rule {rule} reported"),
             passed: seen,
-            observed: if seen { "reported".into() } else { "not reported".into() },
+            observed: if seen {
+                "reported".into()
+            } else {
+                "not reported".into()
+            },
         });
     }
     if let Some(d) = e.consent_lost_within {
@@ -477,32 +623,59 @@ fn finish(
         ex.push(ExpectResult {
             expectation: format!("consent loss detected within {d}"),
             passed: at.is_some_and(|t| t <= Instant::ZERO + d.0),
-            observed: at.map_or("not detected".into(), |t| format!("detected at {}", fmt_ms(t))),
+            observed: at.map_or("not detected".into(), |t| {
+                format!("detected at {}", fmt_ms(t))
+            }),
         });
     }
     if let Some(d) = e.reconnected_by {
-        let last_action = s.actions.iter().map(|a| a.at.0).chain(s.events.iter().map(|e| e.at.0)).max().unwrap_or_default();
+        let last_action = s
+            .actions
+            .iter()
+            .map(|a| a.at.0)
+            .chain(s.events.iter().map(|e| e.at.0))
+            .max()
+            .unwrap_or_default();
         let since = Instant::ZERO + last_action;
-        let ok = recs.iter().all(|r| r.reconnected_at.is_some_and(|t| t >= since && t <= Instant::ZERO + d.0))
-            || recs.iter().all(|r| r.connected_at.is_some() && r.failed_at.is_none() && r.consent_lost_at.is_none());
+        let ok = recs.iter().all(|r| {
+            r.reconnected_at
+                .is_some_and(|t| t >= since && t <= Instant::ZERO + d.0)
+        }) || recs.iter().all(|r| {
+            r.connected_at.is_some() && r.failed_at.is_none() && r.consent_lost_at.is_none()
+        });
         ex.push(ExpectResult {
             expectation: format!("connection up again by {d}"),
             passed: ok,
-            observed: recs.iter().map(|r| r.reconnected_at.map_or("-".into(), fmt_ms)).collect::<Vec<_>>().join(", "),
+            observed: recs
+                .iter()
+                .map(|r| r.reconnected_at.map_or("-".into(), fmt_ms))
+                .collect::<Vec<_>>()
+                .join(", "),
         });
     }
     if dtls_on && e.outcome == Outcome::Connected {
         let mut ok = true;
         let mut obs = Vec::new();
         for (i, r) in recs.iter().enumerate() {
-            let other_fp = recs.get(1 - i).and_then(|o| o.local_sdp.as_ref()).and_then(|sdp| {
-                sdp.lines().find_map(|l| l.trim().strip_prefix("a=fingerprint:sha-256 ").map(str::to_owned))
-            });
+            let other_fp = recs
+                .get(1 - i)
+                .and_then(|o| o.local_sdp.as_ref())
+                .and_then(|sdp| {
+                    sdp.lines().find_map(|l| {
+                        l.trim()
+                            .strip_prefix("a=fingerprint:sha-256 ")
+                            .map(str::to_owned)
+                    })
+                });
             match &r.dtls {
                 Some(DtlsState::Connected { peer_fingerprint }) => {
                     let matches = other_fp.as_deref() == Some(peer_fingerprint.as_str());
                     ok &= matches;
-                    obs.push(if matches { "fingerprint matches SDP".to_owned() } else { "fingerprint differs from SDP".to_owned() });
+                    obs.push(if matches {
+                        "fingerprint matches SDP".to_owned()
+                    } else {
+                        "fingerprint differs from SDP".to_owned()
+                    });
                 }
                 other => {
                     ok = false;
@@ -527,7 +700,15 @@ fn finish(
     let signaling = bus
         .log
         .iter()
-        .map(|m: &signaling::Message| (fmt_ms(m.sent), s.peers.get(m.from).map_or(String::new(), |p| p.name.clone()), m.body.label()))
+        .map(|m: &signaling::Message| {
+            (
+                fmt_ms(m.sent),
+                s.peers
+                    .get(m.from)
+                    .map_or(String::new(), |p| p.name.clone()),
+                m.body.label(),
+            )
+        })
         .collect();
     ScenarioResult {
         name: s.name.clone(),

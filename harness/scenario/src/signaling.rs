@@ -28,7 +28,10 @@ impl Body {
         match self {
             Self::Offer(_) => "offer".to_owned(),
             Self::Answer(_) => "answer".to_owned(),
-            Self::Candidate(c) => format!("trickle {}", c.split(' ').skip(4).take(4).collect::<Vec<_>>().join(" ")),
+            Self::Candidate(c) => format!(
+                "trickle {}",
+                c.split(' ').skip(4).take(4).collect::<Vec<_>>().join(" ")
+            ),
             Self::EndOfCandidates => "end-of-candidates".to_owned(),
         }
     }
@@ -78,9 +81,14 @@ impl Bus {
     /// Sends `body` from peer `from` at `now`.
     pub fn post(&mut self, now: Instant, from: usize, body: Body) {
         let jitter_ns = u64::try_from(self.jitter.as_nanos()).unwrap_or(0);
-        let extra = if jitter_ns == 0 { 0 } else { self.rng.below(jitter_ns) };
+        let extra = if jitter_ns == 0 {
+            0
+        } else {
+            self.rng.below(jitter_ns)
+        };
         let to = 1 - from.min(1);
-        let deliver = (now + self.delay + Duration::from_nanos(extra)).max(self.last.get(to).copied().unwrap_or_default());
+        let deliver = (now + self.delay + Duration::from_nanos(extra))
+            .max(self.last.get(to).copied().unwrap_or_default());
         if let Some(l) = self.last.get_mut(to) {
             *l = deliver;
         }
@@ -111,6 +119,10 @@ impl Bus {
     /// When the next message for `to` is due.
     #[must_use]
     pub fn next_for(&self, to: usize) -> Option<Instant> {
-        self.queue.iter().filter(|m| m.from != to).map(|m| m.deliver).min()
+        self.queue
+            .iter()
+            .filter(|m| m.from != to)
+            .map(|m| m.deliver)
+            .min()
     }
 }

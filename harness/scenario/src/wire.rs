@@ -107,10 +107,15 @@ pub fn observe(
     checks: &mut Vec<CheckRecord>,
     findings: &mut FindingTally,
 ) {
-    observe_inner(ctx.local, ctx.remote, payload, now, sent, false, passwords, checks, findings);
+    observe_inner(
+        ctx.local, ctx.remote, payload, now, sent, false, passwords, checks, findings,
+    );
 }
 
-#[allow(clippy::too_many_arguments, reason = "an internal helper threading the record through")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "an internal helper threading the record through"
+)]
 fn observe_inner(
     local: SocketAddr,
     remote: SocketAddr,
@@ -133,7 +138,10 @@ fn observe_inner(
         };
         let method = msg.method().0;
         let keys: Vec<Key> = if method == BINDING {
-            passwords.iter().map(|p| Key::from_bytes(p.as_bytes())).collect()
+            passwords
+                .iter()
+                .map(|p| Key::from_bytes(p.as_bytes()))
+                .collect()
         } else {
             Vec::new()
         };
@@ -143,7 +151,9 @@ fn observe_inner(
         let f = harness_stun::rules::validate(&msg, &ValidationContext::with_keys(&keys));
         findings.add(&f, now, &format!("STUN {dir} {remote}"));
         let cls = format!("{class:?}").to_ascii_lowercase();
-        if method == BINDING && !passwords.is_empty() && msg.find(harness_stun::AttrType(0x0006)).is_some()
+        if method == BINDING
+            && !passwords.is_empty()
+            && msg.find(harness_stun::AttrType(0x0006)).is_some()
             || method == BINDING && cls != "request"
         {
             let class_name = match cls.as_str() {
@@ -163,12 +173,13 @@ fn observe_inner(
                 txid: msg.transaction_id().0,
             });
         }
-        if method == SEND || method == DATA {
-            if let Ok(t) = harness_turn::stun::Message::parse(payload) {
-                if let (Some(peer), Some(data)) = (t.xor_address(XOR_PEER_ADDRESS), t.get(DATA_ATTR)) {
-                    observe_inner(local, peer, data, now, sent, true, passwords, checks, findings);
-                }
-            }
+        if (method == SEND || method == DATA)
+            && let Ok(t) = harness_turn::stun::Message::parse(payload)
+            && let (Some(peer), Some(data)) = (t.xor_address(XOR_PEER_ADDRESS), t.get(DATA_ATTR))
+        {
+            observe_inner(
+                local, peer, data, now, sent, true, passwords, checks, findings,
+            );
         }
     } else if (20..=63).contains(&first) {
         judge_dtls(payload, now, dir, findings);
@@ -183,15 +194,18 @@ pub fn judge_dtls(payload: &[u8], now: Instant, dir: &str, findings: &mut Findin
 
 /// Judges one SDP description.
 pub fn judge_sdp(sdp: &str, now: Instant, subject: &str, findings: &mut FindingTally) {
-    match harness_sdp::Sdp::parse(sdp.as_bytes()) {
-        Ok(view) => findings.add(&harness_sdp::check(&view), now, &format!("SDP {subject}")),
-        Err(_) => {}
+    if let Ok(view) = harness_sdp::Sdp::parse(sdp.as_bytes()) {
+        findings.add(&harness_sdp::check(&view), now, &format!("SDP {subject}"))
     }
 }
 
 /// Judges an offer/answer exchange.
 pub fn judge_offer_answer(offer: &str, answer: &str, now: Instant, findings: &mut FindingTally) {
-    findings.add(&harness_sdp::check_offer_answer(offer, answer), now, "SDP offer/answer");
+    findings.add(
+        &harness_sdp::check_offer_answer(offer, answer),
+        now,
+        "SDP offer/answer",
+    );
 }
 
 /// Serialises a virtual instant as milliseconds with three decimals (`"1250.000ms"`).

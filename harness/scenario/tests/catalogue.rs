@@ -12,7 +12,10 @@ fn catalogue_dir() -> PathBuf {
 
 fn run() -> Vec<harness_scenario::run::ScenarioResult> {
     let loaded = load::load_all(&[catalogue_dir()]).expect("catalogue loads");
-    let opts = Options { jobs: 2, ..Options::default() };
+    let opts = Options {
+        jobs: 2,
+        ..Options::default()
+    };
     run_all(&loaded, &opts, &Injected::default(), &|_, _, _| {})
 }
 
@@ -22,7 +25,21 @@ fn catalogue_has_at_least_24_scenarios_and_all_pass() {
     assert!(results.len() >= 24, "{} scenarios", results.len());
     let summary = report::summary_text(&results);
     println!("{summary}");
-    let failed: Vec<_> = results.iter().filter(|r| !r.passed).map(|r| (r.name.clone(), r.expectations.iter().filter(|e| !e.passed).map(|e| format!("{}: {}", e.expectation, e.observed)).collect::<Vec<_>>(), r.outcome.clone())).collect();
+    let failed: Vec<_> = results
+        .iter()
+        .filter(|r| !r.passed)
+        .map(|r| {
+            (
+                r.name.clone(),
+                r.expectations
+                    .iter()
+                    .filter(|e| !e.passed)
+                    .map(|e| format!("{}: {}", e.expectation, e.observed))
+                    .collect::<Vec<_>>(),
+                r.outcome.clone(),
+            )
+        })
+        .collect();
     assert!(failed.is_empty(), "{summary}\n{failed:#?}");
 }
 
@@ -34,7 +51,11 @@ fn two_runs_give_identical_reports_and_captures() {
     for (x, y) in a.iter().zip(&b) {
         assert_eq!(report::json(x), report::json(y), "{}", x.name);
         assert_eq!(report::markdown(x), report::markdown(y), "{}", x.name);
-        assert!(x.masked.is_empty(), "{}: reference runs mask nothing", x.name);
+        assert!(
+            x.masked.is_empty(),
+            "{}: reference runs mask nothing",
+            x.name
+        );
         assert_eq!(x.pcapng, y.pcapng, "{}: pcapng differs", x.name);
     }
 }

@@ -17,7 +17,10 @@ fn committed_json_schema_is_up_to_date() {
         std::fs::write(&path, &fresh).unwrap();
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(committed == fresh, "scenarios/schema.json is stale: run UPDATE_SCHEMA=1 cargo test -p harness-scenario --test schema");
+    assert!(
+        committed == fresh,
+        "scenarios/schema.json is stale: run UPDATE_SCHEMA=1 cargo test -p harness-scenario --test schema"
+    );
 }
 
 const GOOD: &str = "name: x\nseed: 1\ntime_limit: 5s\ntopology:\n  hosts:\n    - name: a\n      interfaces: [{segment: internet, addresses: [198.51.100.1]}]\n    - name: b\n      interfaces: [{segment: internet, addresses: [198.51.100.2]}]\npeers:\n  - {name: a, node: a}\n  - {name: b, node: b}\nexpect:\n  outcome: connected\n  within: 5s\n";
@@ -36,7 +39,10 @@ fn misspelt_field_names_line_column_field_and_hint() {
     assert!(e.column.is_some(), "{e}");
     assert!(e.message.contains("unknown field `nod`"), "{e}");
     assert_eq!(e.field.as_deref(), Some("peers[1]"), "{e}");
-    assert!(e.hint.as_deref().unwrap_or_default().contains("README"), "{e}");
+    assert!(
+        e.hint.as_deref().unwrap_or_default().contains("README"),
+        "{e}"
+    );
     assert!(e.to_string().starts_with("bad.yaml:12:"), "{e}");
 }
 

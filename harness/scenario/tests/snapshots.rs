@@ -9,7 +9,10 @@ use harness_scenario::{load, report};
 fn catalogue_reports_match_snapshots() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
     let loaded = load::load_all(&[dir]).expect("catalogue loads");
-    let opts = Options { jobs: 2, ..Options::default() };
+    let opts = Options {
+        jobs: 2,
+        ..Options::default()
+    };
     let results = run_all(&loaded, &opts, &Injected::default(), &|_, _, _| {});
     for r in &results {
         insta::assert_snapshot!(format!("{}.json", r.name), report::json(r));

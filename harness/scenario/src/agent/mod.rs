@@ -246,6 +246,9 @@ impl AgentFactory for ReferenceFactory {
     }
 
     fn create(&self, config: &AgentConfig, rng: SeededRng) -> Result<Box<dyn IceAgent>, String> {
-        Ok(Box::new(reference::ReferenceAgent::new(config.clone(), rng)))
+        Ok(Box::new(reference::ReferenceAgent::new(
+            config.clone(),
+            rng,
+        )))
     }
 }

@@ -136,9 +136,7 @@ impl ReferenceAgent {
             .host_addrs
             .iter()
             .enumerate()
-            .map(|(i, ip)| {
-                SocketAddr::new(*ip, BASE_PORT + u16::try_from(i).unwrap_or(0) * 2)
-            })
+            .map(|(i, ip)| SocketAddr::new(*ip, BASE_PORT + u16::try_from(i).unwrap_or(0) * 2))
             .collect();
         Self {
             controlling: cfg.controlling && !cfg.lite,
@@ -201,7 +199,11 @@ impl ReferenceAgent {
     }
 
     fn add_local(&mut self, cand: Candidate, via: Via, pairable: bool, signal: bool) {
-        if self.locals.iter().any(|l| l.cand.addr == cand.addr && l.cand.kind == cand.kind) {
+        if self
+            .locals
+            .iter()
+            .any(|l| l.cand.addr == cand.addr && l.cand.kind == cand.kind)
+        {
             return;
         }
         self.locals.push(Local {
@@ -262,7 +264,8 @@ impl ReferenceAgent {
                         continue;
                     }
                     let id = self.txid();
-                    let bytes = MessageBuilder::new(method::BINDING, Class::Request, id).fingerprint();
+                    let bytes =
+                        MessageBuilder::new(method::BINDING, Class::Request, id).fingerprint();
                     self.send_via(Via::Base(i), server, bytes.clone());
                     self.txs.push(Tx {
                         id,
@@ -280,13 +283,19 @@ impl ReferenceAgent {
             }
         }
         for (k, server) in self.cfg.turn_servers.clone().into_iter().enumerate() {
-            let Some(base) = self.bases.iter().find(|b| b.is_ipv4() == server.addr.is_ipv4()).copied()
+            let Some(base) = self
+                .bases
+                .iter()
+                .find(|b| b.is_ipv4() == server.addr.is_ipv4())
+                .copied()
             else {
                 continue;
             };
             let local = match server.transport {
                 Transport::Udp => base,
-                Transport::Tcp => SocketAddr::new(base.ip(), 40_000 + u16::try_from(k).unwrap_or(0)),
+                Transport::Tcp => {
+                    SocketAddr::new(base.ip(), 40_000 + u16::try_from(k).unwrap_or(0))
+                }
             };
             let mut a = Allocation::new(server, local);
             let mut ob = Outbox::default();
@@ -314,14 +323,15 @@ impl ReferenceAgent {
         match via {
             Via::Base(i) => {
                 if let Some(b) = self.bases.get(i).copied() {
-                    self.out.push_back(Output::Transmit(harness_core::endpoint::Transmit {
-                        context: TransportContext {
-                            local: b,
-                            remote: dest,
-                            transport: Transport::Udp,
-                        },
-                        payload: bytes,
-                    }));
+                    self.out
+                        .push_back(Output::Transmit(harness_core::endpoint::Transmit {
+                            context: TransportContext {
+                                local: b,
+                                remote: dest,
+                                transport: Transport::Udp,
+                            },
+                            payload: bytes,
+                        }));
                 }
             }
             Via::Relay(a) => {
@@ -348,7 +358,11 @@ impl ReferenceAgent {
         if !l.pairable || l.cand.addr.is_ipv4() != r.addr.is_ipv4() {
             return None;
         }
-        if let Some(p) = self.pairs.iter().position(|p| p.local == li && p.remote == ri) {
+        if let Some(p) = self
+            .pairs
+            .iter()
+            .position(|p| p.local == li && p.remote == ri)
+        {
             return Some(p);
         }
         let priority = self.prio_for_pair(&l.cand, r);
@@ -403,7 +417,9 @@ impl ReferenceAgent {
         let Some((id, bytes)) = self.check_request(pair, nominate) else {
             return;
         };
-        let Some(p) = self.pairs.get(pair) else { return };
+        let Some(p) = self.pairs.get(pair) else {
+            return;
+        };
         let (Some(l), Some(r)) = (self.locals.get(p.local), self.remotes.get(p.remote)) else {
             return;
         };
@@ -424,15 +440,19 @@ impl ReferenceAgent {
             via,
             dest,
             sends: 1,
-            max: if kind == TxKind::Consent { 1 } else { CHECK_SENDS },
+            max: if kind == TxKind::Consent {
+                1
+            } else {
+                CHECK_SENDS
+            },
             next: self.now + CHECK_RTO,
             kind,
             cancelled: false,
         });
-        if let (TxKind::Check { .. }, Some(p)) = (kind, self.pairs.get_mut(pair)) {
-            if p.state != PairState::Succeeded {
-                p.state = PairState::InProgress;
-            }
+        if let (TxKind::Check { .. }, Some(p)) = (kind, self.pairs.get_mut(pair))
+            && p.state != PairState::Succeeded
+        {
+            p.state = PairState::InProgress;
         }
     }
 
@@ -440,7 +460,10 @@ impl ReferenceAgent {
         if self.state == IceState::Connected && !self.restarting {
             // Keep one selected pair; several nominations (aggressive nomination) resolve to
             // the highest priority (RFC 8445 §8.1.1).
-            let current = self.selected.and_then(|s| self.pairs.get(s)).map_or(0, |p| p.priority);
+            let current = self
+                .selected
+                .and_then(|s| self.pairs.get(s))
+                .map_or(0, |p| p.priority);
             let new = self.pairs.get(pair).map_or(0, |p| p.priority);
             if self.selected == Some(pair) || new <= current {
                 return;
@@ -452,7 +475,9 @@ impl ReferenceAgent {
         if self.cfg.consent && !self.cfg.lite {
             self.schedule_consent();
         }
-        let Some(p) = self.pairs.get(pair) else { return };
+        let Some(p) = self.pairs.get(pair) else {
+            return;
+        };
         let (Some(l), Some(r)) = (self.locals.get(p.local), self.remotes.get(p.remote)) else {
             return;
         };
@@ -497,10 +522,10 @@ impl ReferenceAgent {
             match k {
                 TxKind::Srflx => self.gathered_one(),
                 TxKind::Check { pair, .. } => {
-                    if let Some(p) = self.pairs.get_mut(pair) {
-                        if p.state == PairState::InProgress {
-                            p.state = PairState::Failed;
-                        }
+                    if let Some(p) = self.pairs.get_mut(pair)
+                        && p.state == PairState::InProgress
+                    {
+                        p.state = PairState::Failed;
                     }
                 }
                 TxKind::Consent => {}
@@ -544,20 +569,34 @@ impl ReferenceAgent {
         let connected =
             self.state == IceState::Connected && self.selected.is_some() && !self.restarting;
         // Regular nomination: once the best pair succeeded, or after a grace period.
-        if self.controlling && !connected && self.cfg.nomination == Nomination::Regular {
-            if let Some(best) = self.best_valid() {
-                let best_prio = self.pairs.get(best).map_or(0, |p| p.priority);
-                let pending_higher = self.pairs.iter().any(|p| {
-                    p.priority > best_prio
-                        && matches!(p.state, PairState::Waiting | PairState::InProgress)
-                });
-                let grace = self.first_success.is_some_and(|t| now >= t + NOMINATION_GRACE);
-                let nominating = self.txs.iter().any(|t| matches!(t.kind, TxKind::Check { nominate: true, .. }));
-                if (!pending_higher || grace) && !nominating {
-                    self.send_check(best, true, TxKind::Check { pair: best, nominate: true });
-                    self.next_check = now + self.cfg.ta;
-                    return;
-                }
+        if self.controlling
+            && !connected
+            && self.cfg.nomination == Nomination::Regular
+            && let Some(best) = self.best_valid()
+        {
+            let best_prio = self.pairs.get(best).map_or(0, |p| p.priority);
+            let pending_higher = self.pairs.iter().any(|p| {
+                p.priority > best_prio
+                    && matches!(p.state, PairState::Waiting | PairState::InProgress)
+            });
+            let grace = self
+                .first_success
+                .is_some_and(|t| now >= t + NOMINATION_GRACE);
+            let nominating = self
+                .txs
+                .iter()
+                .any(|t| matches!(t.kind, TxKind::Check { nominate: true, .. }));
+            if (!pending_higher || grace) && !nominating {
+                self.send_check(
+                    best,
+                    true,
+                    TxKind::Check {
+                        pair: best,
+                        nominate: true,
+                    },
+                );
+                self.next_check = now + self.cfg.ta;
+                return;
             }
         }
         let next = self.triggered.pop_front().or_else(|| {
@@ -584,12 +623,18 @@ impl ReferenceAgent {
         if self.state == IceState::Connected || self.state == IceState::Failed {
             return;
         }
-        let busy = self.pairs.iter().any(|p| matches!(p.state, PairState::Waiting | PairState::InProgress))
+        let busy = self
+            .pairs
+            .iter()
+            .any(|p| matches!(p.state, PairState::Waiting | PairState::InProgress))
             || !self.triggered.is_empty();
         let waited = self
             .checking_since
             .is_some_and(|t| self.now >= t + Duration::from_secs(8));
-        if !busy && self.gathering_done && self.remote_done && waited
+        if !busy
+            && self.gathering_done
+            && self.remote_done
+            && waited
             && !self.pairs.iter().any(|p| p.state == PairState::Succeeded)
         {
             self.set_state(IceState::Failed);
@@ -667,9 +712,14 @@ impl ReferenceAgent {
             && looks_like_stun(payload)
             && Message::parse(payload).is_ok_and(|m| {
                 let id = m.transaction_id();
-                self.txs.iter().any(|t| t.id == id && t.kind == TxKind::Srflx)
+                self.txs
+                    .iter()
+                    .any(|t| t.id == id && t.kind == TxKind::Srflx)
             });
-        if let (false, Some(a)) = (srflx_response, self.allocs.iter().position(|x| x.owns(&ctx))) {
+        if let (false, Some(a)) = (
+            srflx_response,
+            self.allocs.iter().position(|x| x.owns(&ctx)),
+        ) {
             let mut ob = Outbox::default();
             let evs = self
                 .allocs
@@ -688,35 +738,43 @@ impl ReferenceAgent {
             .iter()
             .position(|l| l.via == Via::Base(b) && l.cand.kind == CandidateType::Host);
         // Server-reflexive responses.
-        if looks_like_stun(payload) {
-            if let Ok(m) = Message::parse(payload) {
-                let id = m.transaction_id();
-                if let Some(pos) = self.txs.iter().position(|t| t.id == id && t.kind == TxKind::Srflx) {
-                    self.txs.remove(pos);
-                    if let Some(mapped) = m.xor_address(attr::XOR_MAPPED_ADDRESS) {
-                        let base = self.bases.get(b).copied();
-                        if Some(mapped) != base {
-                            let lp = local_preference(mapped.ip(), TransportTag::Udp);
-                            let cand = Candidate {
-                                foundation: Self::foundation(CandidateType::Srflx, mapped.ip(), Some(ctx.remote)),
-                                priority: candidate_priority(CandidateType::Srflx, lp),
-                                addr: mapped,
-                                kind: CandidateType::Srflx,
-                                related: base,
-                                first_hop: TransportTag::Udp,
-                            };
-                            self.add_local(cand, Via::Base(b), false, true);
-                        }
+        if looks_like_stun(payload)
+            && let Ok(m) = Message::parse(payload)
+        {
+            let id = m.transaction_id();
+            if let Some(pos) = self
+                .txs
+                .iter()
+                .position(|t| t.id == id && t.kind == TxKind::Srflx)
+            {
+                self.txs.remove(pos);
+                if let Some(mapped) = m.xor_address(attr::XOR_MAPPED_ADDRESS) {
+                    let base = self.bases.get(b).copied();
+                    if Some(mapped) != base {
+                        let lp = local_preference(mapped.ip(), TransportTag::Udp);
+                        let cand = Candidate {
+                            foundation: Self::foundation(
+                                CandidateType::Srflx,
+                                mapped.ip(),
+                                Some(ctx.remote),
+                            ),
+                            priority: candidate_priority(CandidateType::Srflx, lp),
+                            addr: mapped,
+                            kind: CandidateType::Srflx,
+                            related: base,
+                            first_hop: TransportTag::Udp,
+                        };
+                        self.add_local(cand, Via::Base(b), false, true);
                     }
-                    self.gathered_one();
-                    return;
                 }
+                self.gathered_one();
+                return;
             }
         }
-        if let Some(li) = li {
-            if self.locals.get(li).is_some_and(|l| l.pairable) {
-                self.on_packet(li, ctx.remote, payload);
-            }
+        if let Some(li) = li
+            && self.locals.get(li).is_some_and(|l| l.pairable)
+        {
+            self.on_packet(li, ctx.remote, payload);
         }
     }
 
@@ -726,15 +784,20 @@ impl ReferenceAgent {
             return;
         }
         if !looks_like_stun(payload) {
-            let on_selected = self.selected.and_then(|s| self.pairs.get(s)).is_some_and(|p| {
-                p.local == li && self.remotes.get(p.remote).is_some_and(|r| r.addr == src)
-            });
+            let on_selected = self
+                .selected
+                .and_then(|s| self.pairs.get(s))
+                .is_some_and(|p| {
+                    p.local == li && self.remotes.get(p.remote).is_some_and(|r| r.addr == src)
+                });
             if on_selected {
                 self.event(AgentEvent::Data(payload.to_vec()));
             }
             return;
         }
-        let Ok(m) = Message::parse(payload) else { return };
+        let Ok(m) = Message::parse(payload) else {
+            return;
+        };
         if m.method() != method::BINDING {
             return;
         }
@@ -746,7 +809,9 @@ impl ReferenceAgent {
     }
 
     fn on_request(&mut self, li: usize, src: SocketAddr, m: &Message<'_>) {
-        let Some(username) = m.text(attr::USERNAME) else { return };
+        let Some(username) = m.text(attr::USERNAME) else {
+            return;
+        };
         if !username.starts_with(&format!("{}:", self.ufrag)) {
             return;
         }
@@ -776,20 +841,20 @@ impl ReferenceAgent {
                 self.reprioritise();
                 self.event(AgentEvent::RoleChanged(false));
             }
-        } else if let Some(tb) = theirs(attr::ICE_CONTROLLED) {
-            if !self.controlling {
-                if self.tie_breaker >= tb && !self.cfg.lite {
-                    self.controlling = true;
-                    self.reprioritise();
-                    self.event(AgentEvent::RoleChanged(true));
-                } else {
-                    let resp = MessageBuilder::new(method::BINDING, Class::Error, id)
-                        .error(487, "Role Conflict")
-                        .integrity(self.pwd.as_bytes())
-                        .fingerprint();
-                    self.send_via(via, src, resp);
-                    return;
-                }
+        } else if let Some(tb) = theirs(attr::ICE_CONTROLLED)
+            && !self.controlling
+        {
+            if self.tie_breaker >= tb && !self.cfg.lite {
+                self.controlling = true;
+                self.reprioritise();
+                self.event(AgentEvent::RoleChanged(true));
+            } else {
+                let resp = MessageBuilder::new(method::BINDING, Class::Error, id)
+                    .error(487, "Role Conflict")
+                    .integrity(self.pwd.as_bytes())
+                    .fingerprint();
+                self.send_via(via, src, resp);
+                return;
             }
         }
         let resp = MessageBuilder::new(method::BINDING, Class::Success, id)
@@ -813,7 +878,9 @@ impl ReferenceAgent {
                 self.remotes.len() - 1
             }
         };
-        let Some(pi) = self.make_pair(li, ri) else { return };
+        let Some(pi) = self.make_pair(li, ri) else {
+            return;
+        };
         let use_candidate = m.has(attr::USE_CANDIDATE);
         let state = self.pairs.get(pi).map(|p| p.state);
         if use_candidate && !self.controlling {
@@ -838,9 +905,15 @@ impl ReferenceAgent {
 
     fn on_response(&mut self, li: usize, src: SocketAddr, m: &Message<'_>) {
         let id = m.transaction_id();
-        let Some(pos) = self.txs.iter().position(|t| t.id == id) else { return };
-        let Some(tx) = self.txs.get(pos).cloned() else { return };
-        let Some(remote) = self.remote.clone() else { return };
+        let Some(pos) = self.txs.iter().position(|t| t.id == id) else {
+            return;
+        };
+        let Some(tx) = self.txs.get(pos).cloned() else {
+            return;
+        };
+        let Some(remote) = self.remote.clone() else {
+            return;
+        };
         if m.check_integrity(remote.pwd.as_bytes()) != Some(true) {
             return;
         }
@@ -851,7 +924,9 @@ impl ReferenceAgent {
             }
             return;
         }
-        let TxKind::Check { pair, nominate } = tx.kind else { return };
+        let TxKind::Check { pair, nominate } = tx.kind else {
+            return;
+        };
         if m.class() == Class::Error {
             if m.error_code().map(|(c, _)| c) == Some(487) {
                 self.controlling = !self.controlling;
@@ -909,7 +984,9 @@ impl ReferenceAgent {
             }
             if !connected && self.state != IceState::Failed {
                 match self.checking_since {
-                    Some(t) if t + Duration::from_secs(8) > self.now => d.push(t + Duration::from_secs(8)),
+                    Some(t) if t + Duration::from_secs(8) > self.now => {
+                        d.push(t + Duration::from_secs(8))
+                    }
                     Some(_) => {}
                     None => d.push(self.now),
                 }
@@ -918,16 +995,18 @@ impl ReferenceAgent {
         if !self.gathering_done {
             d.push(self.gather_until.max(self.now));
         }
-        if self.state == IceState::Connected {
-            if let Some(t) = self.next_consent {
-                d.push(t);
-                d.push(self.consent_ok + CONSENT_TIMEOUT);
-            }
+        if self.state == IceState::Connected
+            && let Some(t) = self.next_consent
+        {
+            d.push(t);
+            d.push(self.consent_ok + CONSENT_TIMEOUT);
         }
-        if let Some(t) = self.first_success {
-            if self.state != IceState::Connected && self.controlling && t + NOMINATION_GRACE > self.now {
-                d.push(t + NOMINATION_GRACE);
-            }
+        if let Some(t) = self.first_success
+            && self.state != IceState::Connected
+            && self.controlling
+            && t + NOMINATION_GRACE > self.now
+        {
+            d.push(t + NOMINATION_GRACE);
         }
         d.into_iter().min()
     }
@@ -952,7 +1031,9 @@ impl IceAgent for ReferenceAgent {
             self.start();
         }
         match input {
-            Input::Datagram { context, payload, .. } => self.on_datagram(context, payload),
+            Input::Datagram {
+                context, payload, ..
+            } => self.on_datagram(context, payload),
             Input::Tcp { context, event, .. } => {
                 if let Some(a) = self.allocs.iter().position(|x| x.context() == context) {
                     let mut ob = Outbox::default();
@@ -1014,10 +1095,13 @@ impl IceAgent for ReferenceAgent {
         }
         for a in 0..self.allocs.len() {
             let mut ob = Outbox::default();
-            if let Some(alloc) = self.allocs.get_mut(a) {
-                if alloc.state == AllocState::Ready && alloc.relayed.is_some_and(|r| r.is_ipv4() == candidate.addr.is_ipv4()) {
-                    alloc.permit(self.now, candidate.addr, &mut self.rng, &mut ob);
-                }
+            if let Some(alloc) = self.allocs.get_mut(a)
+                && alloc.state == AllocState::Ready
+                && alloc
+                    .relayed
+                    .is_some_and(|r| r.is_ipv4() == candidate.addr.is_ipv4())
+            {
+                alloc.permit(self.now, candidate.addr, &mut self.rng, &mut ob);
             }
             self.flush(ob);
         }
@@ -1060,7 +1144,10 @@ impl IceAgent for ReferenceAgent {
 
     fn selected(&self) -> Option<(Candidate, Candidate)> {
         let p = self.pairs.get(self.selected?)?;
-        Some((self.locals.get(p.local)?.cand.clone(), self.remotes.get(p.remote)?.clone()))
+        Some((
+            self.locals.get(p.local)?.cand.clone(),
+            self.remotes.get(p.remote)?.clone(),
+        ))
     }
 
     fn remote_candidates(&self) -> Vec<Candidate> {
@@ -1085,13 +1172,13 @@ impl ReferenceAgent {
         self.selected = None;
         if let Some((l, r)) = keep {
             self.remotes.push(r);
-            if let Some(li) = self.locals.iter().position(|x| x.cand == l) {
-                if let Some(pi) = self.make_pair(li, 0) {
-                    if let Some(p) = self.pairs.get_mut(pi) {
-                        p.state = PairState::Succeeded;
-                    }
-                    self.selected = Some(pi);
+            if let Some(li) = self.locals.iter().position(|x| x.cand == l)
+                && let Some(pi) = self.make_pair(li, 0)
+            {
+                if let Some(p) = self.pairs.get_mut(pi) {
+                    p.state = PairState::Succeeded;
                 }
+                self.selected = Some(pi);
             }
         }
         self.checking_since = None;

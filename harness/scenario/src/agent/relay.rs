@@ -163,7 +163,14 @@ impl Allocation {
         b.fingerprint()
     }
 
-    fn send_request(&mut self, now: Instant, id: [u8; 12], bytes: Vec<u8>, kind: RequestKind, out: &mut Outbox) {
+    fn send_request(
+        &mut self,
+        now: Instant,
+        id: [u8; 12],
+        bytes: Vec<u8>,
+        kind: RequestKind,
+        out: &mut Outbox,
+    ) {
         out.transmit(self.context(), bytes.clone());
         self.requests.retain(|r| r.kind != kind);
         self.requests.push(Request {
@@ -185,7 +192,13 @@ impl Allocation {
     }
 
     /// Makes sure a permission for `ip` exists (or is being created).
-    pub(crate) fn permit(&mut self, now: Instant, peer: SocketAddr, rng: &mut SeededRng, out: &mut Outbox) {
+    pub(crate) fn permit(
+        &mut self,
+        now: Instant,
+        peer: SocketAddr,
+        rng: &mut SeededRng,
+        out: &mut Outbox,
+    ) {
         let ip = peer.ip();
         if self.state != AllocState::Ready || self.permissions.contains_key(&ip) {
             return;
@@ -195,18 +208,33 @@ impl Allocation {
         self.create_permission(now, ip, rng, out);
     }
 
-    fn create_permission(&mut self, now: Instant, ip: IpAddr, rng: &mut SeededRng, out: &mut Outbox) {
+    fn create_permission(
+        &mut self,
+        now: Instant,
+        ip: IpAddr,
+        rng: &mut SeededRng,
+        out: &mut Outbox,
+    ) {
         let id = Self::txid(rng);
         let b = MessageBuilder::new(method::CREATE_PERMISSION, Class::Request, id)
             // The port is ignored (RFC 8656 §9.1); the peer's own port is sent because some
             // servers refuse port 0.
-            .xor_address(attr::XOR_PEER_ADDRESS, SocketAddr::new(ip, self.ports.get(&ip).copied().unwrap_or(9)));
+            .xor_address(
+                attr::XOR_PEER_ADDRESS,
+                SocketAddr::new(ip, self.ports.get(&ip).copied().unwrap_or(9)),
+            );
         let bytes = self.authed(b);
         self.send_request(now, id, bytes, RequestKind::Permission(ip), out);
     }
 
     /// Relays `data` to `peer` in a Send indication.
-    pub(crate) fn send_to(&mut self, peer: SocketAddr, data: &[u8], rng: &mut SeededRng, out: &mut Outbox) {
+    pub(crate) fn send_to(
+        &mut self,
+        peer: SocketAddr,
+        data: &[u8],
+        rng: &mut SeededRng,
+        out: &mut Outbox,
+    ) {
         if self.state != AllocState::Ready {
             return;
         }
@@ -227,7 +255,12 @@ impl Allocation {
         [r, p, self.refresh_at].into_iter().flatten().min()
     }
 
-    pub(crate) fn on_timeout(&mut self, now: Instant, rng: &mut SeededRng, out: &mut Outbox) -> Vec<RelayEvent> {
+    pub(crate) fn on_timeout(
+        &mut self,
+        now: Instant,
+        rng: &mut SeededRng,
+        out: &mut Outbox,
+    ) -> Vec<RelayEvent> {
         let mut events = Vec::new();
         if self.server.transport == Transport::Udp {
             let ctx = self.context();
@@ -263,8 +296,8 @@ impl Allocation {
         if self.refresh_at.is_some_and(|t| t <= now) {
             self.refresh_at = None;
             let id = Self::txid(rng);
-            let b = MessageBuilder::new(method::REFRESH, Class::Request, id)
-                .u32(attr::LIFETIME, 600);
+            let b =
+                MessageBuilder::new(method::REFRESH, Class::Request, id).u32(attr::LIFETIME, 600);
             let bytes = self.authed(b);
             self.send_request(now, id, bytes, RequestKind::Refresh, out);
         }
