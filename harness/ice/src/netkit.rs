@@ -146,7 +146,10 @@ impl<E: IcePeer> Signalled<E> {
     /// When the agent first reached `state`.
     #[must_use]
     pub fn first(&self, state: ConnectionState) -> Option<Instant> {
-        self.states.iter().find(|(_, s)| *s == state).map(|(t, _)| *t)
+        self.states
+            .iter()
+            .find(|(_, s)| *s == state)
+            .map(|(t, _)| *t)
     }
 
     /// When the agent first reached `state` at or after `after`.
