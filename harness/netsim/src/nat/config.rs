@@ -263,3 +263,111 @@ impl NatConfig {
         self
     }
 }
+
+/// A NAT behaviour name that [`core::str::FromStr`] did not recognise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnknownName(pub &'static str);
+
+impl fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown {} name", self.0)
+    }
+}
+
+impl std::error::Error for UnknownName {}
+
+impl core::str::FromStr for Dependence {
+    type Err = UnknownName;
+    /// Accepts the RFC 4787 long names and the usual abbreviations, in any case:
+    /// `endpoint-independent` / `ei` / `eim` / `eif`, `address-dependent` / `ad` / `adm` /
+    /// `adf`, `address-and-port-dependent` / `apd` / `apdm` / `apdf`.
+    fn from_str(s: &str) -> Result<Self, UnknownName> {
+        match s.to_ascii_lowercase().as_str() {
+            "endpoint-independent" | "ei" | "eim" | "eif" => Ok(Self::EndpointIndependent),
+            "address-dependent" | "ad" | "adm" | "adf" => Ok(Self::AddressDependent),
+            "address-and-port-dependent" | "apd" | "apdm" | "apdf" => {
+                Ok(Self::AddressAndPortDependent)
+            }
+            _ => Err(UnknownName("mapping/filtering behaviour")),
+        }
+    }
+}
+
+impl core::str::FromStr for PortAssignment {
+    type Err = UnknownName;
+    /// `preserve` (or `preserving`), `sequential`, `random`.
+    fn from_str(s: &str) -> Result<Self, UnknownName> {
+        match s.to_ascii_lowercase().as_str() {
+            "preserve" | "preserving" => Ok(Self::Preserve),
+            "sequential" => Ok(Self::Sequential),
+            "random" => Ok(Self::Random),
+            _ => Err(UnknownName("port assignment")),
+        }
+    }
+}
+
+impl core::str::FromStr for Pooling {
+    type Err = UnknownName;
+    /// `paired` or `arbitrary`.
+    fn from_str(s: &str) -> Result<Self, UnknownName> {
+        match s.to_ascii_lowercase().as_str() {
+            "paired" => Ok(Self::Paired),
+            "arbitrary" => Ok(Self::Arbitrary),
+            _ => Err(UnknownName("pooling")),
+        }
+    }
+}
+
+impl core::str::FromStr for Refresh {
+    type Err = UnknownName;
+    /// `outbound` or `bidirectional` (also `both`).
+    fn from_str(s: &str) -> Result<Self, UnknownName> {
+        match s.to_ascii_lowercase().as_str() {
+            "outbound" => Ok(Self::Outbound),
+            "bidirectional" | "both" => Ok(Self::Bidirectional),
+            _ => Err(UnknownName("refresh direction")),
+        }
+    }
+}
+
+impl core::str::FromStr for Hairpinning {
+    type Err = UnknownName;
+    /// `off`, `on` (source translated), `on-untranslated` (source kept).
+    fn from_str(s: &str) -> Result<Self, UnknownName> {
+        match s.to_ascii_lowercase().as_str() {
+            "off" => Ok(Self::Off),
+            "on" | "on-translated" => Ok(Self::On {
+                source_translated: true,
+            }),
+            "on-untranslated" => Ok(Self::On {
+                source_translated: false,
+            }),
+            _ => Err(UnknownName("hairpinning mode")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn behaviour_names_parse_in_long_and_short_forms() {
+        assert_eq!("EIM".parse(), Ok(Dependence::EndpointIndependent));
+        assert_eq!(
+            "address-dependent".parse(),
+            Ok(Dependence::AddressDependent)
+        );
+        assert_eq!("apdf".parse(), Ok(Dependence::AddressAndPortDependent));
+        assert!("cone".parse::<Dependence>().is_err());
+        assert_eq!("Random".parse(), Ok(PortAssignment::Random));
+        assert_eq!("paired".parse(), Ok(Pooling::Paired));
+        assert_eq!("both".parse(), Ok(Refresh::Bidirectional));
+        assert_eq!(
+            "on-untranslated".parse(),
+            Ok(Hairpinning::On {
+                source_translated: false
+            })
+        );
+    }
+}
