@@ -48,6 +48,9 @@ pub struct ObservedMessage {
 struct Offered {
     extensions: Vec<ExtensionType>,
     srtp_profiles: Vec<u16>,
+    /// TLS_EMPTY_RENEGOTIATION_INFO_SCSV (0x00ff) among the cipher suites: RFC 5746 §3.6 lets
+    /// the server answer it with a renegotiation_info extension.
+    renegotiation_scsv: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -195,7 +198,10 @@ impl Observer {
         let peer = 1usize.saturating_sub(side);
         match &parsed {
             Ok(HandshakeBody::ClientHello(ch)) => {
-                let mut offered = Offered::default();
+                let mut offered = Offered {
+                    renegotiation_scsv: ch.cipher_suite_values().any(|s| s == 0x00ff),
+                    ..Offered::default()
+                };
                 if let Some(exts) = ch.extensions {
                     offered.extensions =
                         exts.iter().filter_map(Result::ok).map(|e| e.typ).collect();
@@ -215,7 +221,10 @@ impl Observer {
             Ok(HandshakeBody::ServerHello(sh)) => {
                 if let (Some(offered), Some(exts)) = (&self.offered, sh.extensions) {
                     for e in exts.iter().filter_map(Result::ok) {
-                        let exempt = sh.is_hello_retry_request() && e.typ == ExtensionType::COOKIE;
+                        let exempt = (sh.is_hello_retry_request()
+                            && e.typ == ExtensionType::COOKIE)
+                            || (offered.renegotiation_scsv
+                                && e.typ == ExtensionType::RENEGOTIATION_INFO);
                         if !exempt && !offered.extensions.contains(&e.typ) {
                             self.findings.push(Finding::new(
                                 &SERVER_HELLO_EXTENSION_OFFERED,

@@ -28,6 +28,7 @@ struct Tally {
     retransmissions: usize,
     reassembled_from_fragments: usize,
     hello_retry_requests: usize,
+    findings: BTreeMap<&'static str, usize>,
 }
 
 fn tally(path: &Path) -> Tally {
@@ -74,6 +75,10 @@ fn tally(path: &Path) -> Tally {
             println!("  record error in frame {frame:?}: {e}");
             t.record_error_frames.push(frame.unwrap_or(0));
         }
+        for f in &obs.findings {
+            println!("    {f}");
+            *t.findings.entry(f.rule.id).or_default() += 1;
+        }
         t.records += obs.records;
         t.retransmissions += obs.retransmissions;
     }
@@ -105,6 +110,9 @@ fn show(path: &str, t: &Tally) {
         f.join(", "),
         m.join(", ")
     );
+    if !t.findings.is_empty() {
+        println!("  findings: {:?}", t.findings);
+    }
 }
 
 /// tshark's "DTLS handshake" column of PROVENANCE.md, per file: handshake messages per

@@ -618,6 +618,16 @@ fn server_cases(c: &mut Cases, ch12: &ClientHelloSpec) {
             flow(&[(0, hello.clone()), (1, sh(&sh12, V12))], &[]),
         ),
     );
+    let mut scsv = ch12
+        .clone()
+        .without_extension(ExtensionType::RENEGOTIATION_INFO);
+    scsv.cipher_suites.extend_from_slice(&[0x00, 0xff]);
+    c.0.push(CaseResult::judge(
+        "dtls.server_hello.extension_offered",
+        "renegotiation-info-answering-the-scsv",
+        Expect::Passes,
+        &flow(&[(0, ch(&scsv)), (1, sh(&sh12, V12))], &[]),
+    ));
     let no_ems = ch(&ch12
         .clone()
         .without_extension(ExtensionType::EXTENDED_MASTER_SECRET));
