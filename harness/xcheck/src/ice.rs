@@ -13,9 +13,13 @@
 //!
 //! # Limitations (what the adapter cannot lift)
 //!
-//! * rtc-ice does not gather: the adapter adds host candidates for the configured sockets;
-//!   server-reflexive and relayed candidates must be supplied by the caller
-//!   ([`RtcIceEndpoint::add_local_candidate`]).
+//! * rtc-ice does not gather: the adapter adds host candidates for the configured sockets and,
+//!   with [`RtcIceEndpoint::gather`], gathers for it: server-reflexive candidates with plain
+//!   STUN Binding requests (announced to the peer, not given to rtc-ice: RFC 8445 §6.1.2.4
+//!   prunes them to their base anyway), relayed candidates with the TURN client of
+//!   `harness-turn` (given to rtc-ice, whose writes from the relayed address the adapter sends
+//!   through the relay; Data indications and ChannelData come back to rtc-ice on the relayed
+//!   address). Priorities and foundations of these candidates are the reference's.
 //! * STUN transaction ids and peer-reflexive candidate ids come from unseeded thread RNGs inside
 //!   rtc-ice, so wire bytes differ between runs: compare structurally.
 //! * Connectivity-check timing follows rtc-ice's own check interval, not Ta.
@@ -31,6 +35,11 @@ use harness_core::endpoint::{
 use harness_core::rng::SeededRng;
 use harness_core::time::Instant;
 use harness_ice::{Candidate, CandidateKind, ConnectionState, IceCredentials};
+use harness_turn::client::{TurnClient, TurnClientConfig, TurnEvent};
+use harness_turn::stun::{
+    Class as TurnClass, Message as TurnMessage, MessageBuilder, attr as turn_attr,
+    method as turn_method,
+};
 use ice::candidate::CandidateConfig;
 use ice::candidate::candidate_host::CandidateHostConfig;
 use ice::crypto::{CryptoError, RTCCrypto, RTCCryptoProvider, RTCRandom};
@@ -90,6 +99,9 @@ pub enum RtcIceEvent {
 /// rtc-ice 0.21.1 as an [`Endpoint`].
 pub struct RtcIceEndpoint {
     agent: ice::Agent,
+    gathering: Gathering,
+    gather_rng: SeededRng,
+    remote_creds: Option<IceCredentials>,
     base: std::time::Instant,
     sockets: Vec<Socket>,
     out: VecDeque<Output<RtcIceEvent>>,
@@ -146,6 +158,8 @@ impl RtcIceEndpoint {
         hosts: &[SocketAddr],
         rng: SeededRng,
     ) -> Result<Self, String> {
+        let mut rng = rng;
+        let gather_rng = rng.fork();
         let inner = ice::crypto::default_provider().map_err(|e| e.to_string())?;
         let provider = Arc::new(SeededProvider {
             inner,
@@ -162,6 +176,9 @@ impl RtcIceEndpoint {
             .map_err(|e| e.to_string())?;
         let mut me = Self {
             agent,
+            gathering: Gathering::default(),
+            gather_rng,
+            remote_creds: None,
             base,
             sockets: Vec::new(),
             out: VecDeque::new(),
@@ -305,13 +322,19 @@ impl RtcIceEndpoint {
         ))
     }
 
-    /// Moves rtc-ice's writes and events into the output queue.
+    /// Moves rtc-ice's writes and events into the output queue; writes from a relayed address
+    /// go through its TURN allocation.
     fn pump(&mut self) {
         while let Some(w) = self.agent.poll_write() {
+            let (local, remote) = (w.transport.local_addr, w.transport.peer_addr);
+            if let Some(k) = self.gathering.relay_of(local) {
+                self.relay_send(k, remote, &w.message);
+                continue;
+            }
             self.out.push_back(Output::Transmit(Transmit {
                 context: TransportContext {
-                    local: w.transport.local_addr,
-                    remote: w.transport.peer_addr,
+                    local,
+                    remote,
                     transport: Transport::Udp,
                 },
                 payload: w.message.to_vec(),
@@ -339,6 +362,10 @@ impl Endpoint for RtcIceEndpoint {
 
     fn handle_input(&mut self, input: Input<'_>) {
         self.now = self.now.max(input.now());
+        if self.gathering_input(&input) {
+            self.pump();
+            return;
+        }
         let now = self.now.to_std(self.base);
         let result = match input {
             Input::Datagram {
@@ -367,14 +394,410 @@ impl Endpoint for RtcIceEndpoint {
         if let Some(o) = self.out.pop_front() {
             return o;
         }
-        match self.agent.poll_timeout() {
+        let rtc = self
+            .agent
+            .poll_timeout()
             // rtc-ice may report a deadline in the past: never hand back one before now.
-            Some(t) => Output::Timeout(Instant::from_std(self.base, t).max(self.now)),
+            .map(|t| Instant::from_std(self.base, t).max(self.now));
+        match [rtc, self.gathering.deadline()].into_iter().flatten().min() {
+            Some(t) => Output::Timeout(t),
             None => Output::Idle,
         }
     }
 
     fn sockets(&self) -> Vec<Socket> {
         self.sockets.clone()
+    }
+}
+
+/// A STUN Binding transaction for a server-reflexive candidate.
+#[derive(Debug)]
+struct SrflxQuery {
+    txid: [u8; 12],
+    host: SocketAddr,
+    server: SocketAddr,
+    bytes: Vec<u8>,
+    sends: u32,
+    next: Instant,
+}
+
+/// One TURN allocation made for rtc-ice.
+#[derive(Debug)]
+struct AdapterRelay {
+    client: TurnClient,
+    server: SocketAddr,
+    host: SocketAddr,
+    relayed: Option<SocketAddr>,
+    failed: bool,
+    permitted: Vec<std::net::IpAddr>,
+    deadline: Option<Instant>,
+}
+
+/// What the adapter gathers for rtc-ice.
+#[derive(Debug, Default)]
+struct Gathering {
+    queries: Vec<SrflxQuery>,
+    relays: Vec<AdapterRelay>,
+    /// Server-reflexive and relayed candidates, announced next to rtc-ice's host ones.
+    extra: Vec<Candidate>,
+    foundations: harness_ice::candidate::Foundations,
+}
+
+/// Sends of a Binding request before giving up (RFC 8489 §6.2.1 allows 7; fewer suffice here).
+const SRFLX_SENDS: u32 = 5;
+
+impl Gathering {
+    fn relay_of(&self, addr: SocketAddr) -> Option<usize> {
+        self.relays.iter().position(|r| r.relayed == Some(addr))
+    }
+
+    fn pending(&self) -> bool {
+        !self.queries.is_empty() || self.relays.iter().any(|r| r.relayed.is_none() && !r.failed)
+    }
+
+    fn deadline(&self) -> Option<Instant> {
+        self.queries
+            .iter()
+            .map(|q| q.next)
+            .chain(self.relays.iter().filter_map(|r| r.deadline))
+            .min()
+    }
+}
+
+impl RtcIceEndpoint {
+    /// Gathers server-reflexive candidates from `stun` servers and relayed ones from `turn`
+    /// servers (UDP to the server) on every host socket of the same family. See the module
+    /// documentation.
+    pub fn gather(&mut self, now: Instant, stun: &[SocketAddr], turn: &[harness_ice::TurnServer]) {
+        self.now = self.now.max(now);
+        let hosts: Vec<SocketAddr> = self.sockets.iter().map(|s| s.addr).collect();
+        for host in &hosts {
+            for server in stun.iter().filter(|s| s.is_ipv4() == host.is_ipv4()) {
+                let mut txid = [0u8; 12];
+                self.rng_fill(&mut txid);
+                let bytes = MessageBuilder::new(turn_method::BINDING, TurnClass::Request, txid)
+                    .fingerprint();
+                self.out.push_back(Output::Transmit(Transmit {
+                    context: TransportContext {
+                        local: *host,
+                        remote: *server,
+                        transport: Transport::Udp,
+                    },
+                    payload: bytes.clone(),
+                }));
+                self.gathering.queries.push(SrflxQuery {
+                    txid,
+                    host: *host,
+                    server: *server,
+                    bytes,
+                    sends: 1,
+                    next: self.now + core::time::Duration::from_millis(500),
+                });
+            }
+            for t in turn.iter().filter(|t| t.addr.is_ipv4() == host.is_ipv4()) {
+                let mut seed = [0u8; 8];
+                self.rng_fill(&mut seed);
+                let cfg = TurnClientConfig::new(t.addr, *host, &t.username, &t.password);
+                let mut client =
+                    TurnClient::new(cfg, SeededRng::from_u64(u64::from_le_bytes(seed)));
+                client.allocate(self.now);
+                self.gathering.relays.push(AdapterRelay {
+                    client,
+                    server: t.addr,
+                    host: *host,
+                    relayed: None,
+                    failed: false,
+                    permitted: Vec::new(),
+                    deadline: None,
+                });
+                let k = self.gathering.relays.len().saturating_sub(1);
+                self.drain_relay(k);
+            }
+        }
+    }
+
+    fn rng_fill(&mut self, out: &mut [u8]) {
+        self.gather_rng.fill_bytes(out);
+    }
+
+    /// Whether gathering (server-reflexive and relayed) is over.
+    #[must_use]
+    pub fn gathering_complete(&self) -> bool {
+        !self.gathering.pending()
+    }
+
+    /// Every candidate to announce: rtc-ice's local ones and the server-reflexive ones the
+    /// adapter gathered.
+    #[must_use]
+    pub fn candidates_to_announce(&self) -> Vec<Candidate> {
+        let mut all = self.local_candidates();
+        for c in &self.gathering.extra {
+            if !all.iter().any(|a| a.addr == c.addr) {
+                all.push(c.clone());
+            }
+        }
+        all
+    }
+
+    /// Handles gathering traffic and timers; true when `input` was the adapter's own.
+    fn gathering_input(&mut self, input: &Input<'_>) -> bool {
+        let now = self.now;
+        match input {
+            Input::Datagram {
+                context, payload, ..
+            } => {
+                if let Some(k) = self
+                    .gathering
+                    .relays
+                    .iter()
+                    .position(|r| r.server == context.remote && r.host == context.local)
+                {
+                    if let Some(r) = self.gathering.relays.get_mut(k) {
+                        r.client.handle_input(Input::Datagram {
+                            now,
+                            context: *context,
+                            payload,
+                        });
+                    }
+                    self.drain_relay(k);
+                    return true;
+                }
+                let Ok(m) = TurnMessage::parse(payload) else {
+                    return false;
+                };
+                let Some(q) = self
+                    .gathering
+                    .queries
+                    .iter()
+                    .position(|q| q.txid == m.transaction_id() && q.server == context.remote)
+                else {
+                    return false;
+                };
+                let q = self.gathering.queries.remove(q);
+                if let Some(mapped) = m.xor_address(turn_attr::XOR_MAPPED_ADDRESS) {
+                    self.add_srflx(q.host, mapped, q.server);
+                }
+                true
+            }
+            Input::Timeout { .. } => {
+                let mut resend = Vec::new();
+                self.gathering.queries.retain_mut(|q| {
+                    if q.next > now {
+                        return true;
+                    }
+                    if q.sends >= SRFLX_SENDS {
+                        return false;
+                    }
+                    q.sends = q.sends.saturating_add(1);
+                    q.next = now + core::time::Duration::from_millis(500u64 << q.sends.min(6));
+                    resend.push((q.host, q.server, q.bytes.clone()));
+                    true
+                });
+                for (local, remote, payload) in resend {
+                    self.out.push_back(Output::Transmit(Transmit {
+                        context: TransportContext {
+                            local,
+                            remote,
+                            transport: Transport::Udp,
+                        },
+                        payload,
+                    }));
+                }
+                for k in 0..self.gathering.relays.len() {
+                    let due = self
+                        .gathering
+                        .relays
+                        .get(k)
+                        .is_some_and(|r| r.deadline.is_some_and(|d| d <= now));
+                    if due {
+                        if let Some(r) = self.gathering.relays.get_mut(k) {
+                            r.client.handle_input(Input::Timeout { now });
+                        }
+                        self.drain_relay(k);
+                    }
+                }
+                // rtc-ice's own timers run too.
+                false
+            }
+            _ => false,
+        }
+    }
+
+    fn add_srflx(&mut self, host: SocketAddr, mapped: SocketAddr, server: SocketAddr) {
+        if mapped == host || self.gathering.extra.iter().any(|c| c.addr == mapped) {
+            return;
+        }
+        let foundation = self.gathering.foundations.foundation(
+            CandidateKind::ServerReflexive,
+            host.ip(),
+            Some(server.ip()),
+            Transport::Udp,
+        );
+        self.gathering.extra.push(Candidate {
+            kind: CandidateKind::ServerReflexive,
+            transport: Transport::Udp,
+            addr: mapped,
+            base: host,
+            priority: harness_ice::candidate::candidate_priority(
+                CandidateKind::ServerReflexive,
+                65535,
+                1,
+            ),
+            foundation,
+            component: 1,
+            related: Some(host),
+        });
+    }
+
+    fn drain_relay(&mut self, k: usize) {
+        let mut events = Vec::new();
+        let Some(r) = self.gathering.relays.get_mut(k) else {
+            return;
+        };
+        loop {
+            match r.client.poll_output() {
+                Output::Transmit(t) => self.out.push_back(Output::Transmit(t)),
+                Output::Event(e) => events.push(e),
+                Output::Timeout(t) => {
+                    r.deadline = Some(t);
+                    break;
+                }
+                Output::Bind(_) | Output::Unbind(_) | Output::Tcp(_) => {}
+                _ => {
+                    r.deadline = None;
+                    break;
+                }
+            }
+        }
+        for e in events {
+            match e {
+                TurnEvent::Allocated {
+                    relayed, mapped, ..
+                } => self.on_allocated(k, &relayed, mapped),
+                TurnEvent::Failed { .. } | TurnEvent::Deallocated => {
+                    if let Some(r) = self.gathering.relays.get_mut(k) {
+                        r.failed = r.relayed.is_none();
+                    }
+                }
+                TurnEvent::Data { peer, data } => {
+                    let Some(relayed) = self.gathering.relays.get(k).and_then(|r| r.relayed) else {
+                        continue;
+                    };
+                    let result = self.agent.handle_read(shared::TaggedBytesMut {
+                        now: self.now.to_std(self.base),
+                        transport: shared::TransportContext {
+                            local_addr: relayed,
+                            peer_addr: peer,
+                            transport_protocol: shared::TransportProtocol::UDP,
+                            ecn: None,
+                        },
+                        message: BytesMut::from(&data[..]),
+                    });
+                    if let Err(e) = result
+                        && self.errors.len() < 1000
+                    {
+                        self.errors.push(e.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn on_allocated(&mut self, k: usize, relayed: &[SocketAddr], mapped: Option<SocketAddr>) {
+        let Some(r) = self.gathering.relays.get_mut(k) else {
+            return;
+        };
+        let Some(addr) = relayed
+            .iter()
+            .find(|a| a.is_ipv4() == r.host.is_ipv4())
+            .copied()
+        else {
+            r.failed = true;
+            return;
+        };
+        r.relayed = Some(addr);
+        let (host, server) = (r.host, r.server);
+        let foundation = self.gathering.foundations.foundation(
+            CandidateKind::Relayed,
+            host.ip(),
+            Some(server.ip()),
+            Transport::Udp,
+        );
+        let c = Candidate {
+            kind: CandidateKind::Relayed,
+            transport: Transport::Udp,
+            addr,
+            base: addr,
+            priority: harness_ice::candidate::candidate_priority(CandidateKind::Relayed, 65535, 1),
+            foundation,
+            component: 1,
+            related: Some(mapped.unwrap_or(host)),
+        };
+        if let Err(e) = self.add_local_candidate(&c) {
+            self.errors.push(e);
+        }
+        if let Some(m) = mapped {
+            self.add_srflx(host, m, server);
+        }
+    }
+
+    fn relay_send(&mut self, k: usize, peer: SocketAddr, payload: &[u8]) {
+        let now = self.now;
+        let Some(r) = self.gathering.relays.get_mut(k) else {
+            return;
+        };
+        if !r.permitted.contains(&peer.ip()) && r.permitted.len() < 64 {
+            r.permitted.push(peer.ip());
+            r.client.create_permission(now, &[peer]);
+        }
+        r.client.send_to(now, peer, payload);
+        self.drain_relay(k);
+    }
+}
+
+impl harness_ice::netkit::IcePeer for RtcIceEndpoint {
+    fn local_credentials(&self) -> IceCredentials {
+        Self::local_credentials(self)
+    }
+    fn candidates_to_announce(&self) -> Vec<Candidate> {
+        Self::candidates_to_announce(self)
+    }
+    fn gathering_done(&self) -> bool {
+        self.gathering_complete()
+    }
+    fn set_remote_credentials(&mut self, now: Instant, creds: IceCredentials) {
+        self.now = self.now.max(now);
+        let result = if self.remote_creds.is_none() {
+            self.start(now, &creds)
+        } else {
+            self.agent
+                .set_remote_credentials(creds.ufrag.clone(), creds.pwd.clone())
+                .map_err(|e| e.to_string())
+        };
+        if let Err(e) = result {
+            self.errors.push(e);
+        }
+        self.remote_creds = Some(creds);
+        self.pump();
+    }
+    fn add_remote_candidate(&mut self, now: Instant, c: Candidate) {
+        if let Err(e) = Self::add_remote_candidate(self, now, &c) {
+            self.errors.push(e);
+        }
+    }
+    fn end_of_remote_candidates(&mut self, _now: Instant) {
+        // rtc-ice has no end-of-candidates signal.
+    }
+    fn restart(&mut self, now: Instant) {
+        if let Err(e) = Self::restart(self, now) {
+            self.errors.push(e);
+        }
+    }
+    fn connection_state(&self) -> ConnectionState {
+        self.state()
+    }
+    fn selected_kinds(&self) -> Option<(CandidateKind, CandidateKind)> {
+        self.selected_pair().map(|(l, r)| (l.kind, r.kind))
     }
 }
