@@ -114,6 +114,12 @@ impl core::fmt::Debug for PeerHost {
     }
 }
 
+/// The SDP value of a candidate (after `a=candidate:`).
+#[must_use]
+pub fn candidate_sdp(c: &Candidate) -> String {
+    candidate_repr(c).to_string()
+}
+
 fn candidate_repr(c: &Candidate) -> CandidateRepr {
     let mut r = match c.related {
         Some(rel) => CandidateRepr::related(
@@ -130,7 +136,9 @@ fn candidate_repr(c: &Candidate) -> CandidateRepr {
     r
 }
 
-fn parse_candidate(value: &str) -> Option<Candidate> {
+/// Parses an SDP candidate value (`candidate:` prefix optional); UDP, component 1 only.
+#[must_use]
+pub fn parse_candidate(value: &str) -> Option<Candidate> {
     let c = harness_sdp::Candidate::parse(value).ok()?;
     if !c.transport.eq_ignore_ascii_case("udp") || c.component != 1 {
         return None;

@@ -45,7 +45,10 @@ pub(super) fn run(a: &RunArgs) -> Result<i32, InputError> {
         jobs: a.jobs.max(1),
         compare: a.compare,
     };
-    let injected = Injected::default();
+    let injected = Injected {
+        agents: vec![webrtc_rs::injected()],
+        dtls: None,
+    };
     let tty = std::io::stdout().is_terminal();
     let progress = move |done: usize, total: usize, name: &str| {
         if tty {
@@ -119,4 +122,155 @@ pub(super) fn run(a: &RunArgs) -> Result<i32, InputError> {
         code = policy::EXIT_FAIL;
     }
     Ok(code)
+}
+
+/// The webrtc crate's ICE agent (rtc-ice 0.21.1, through harness-xcheck) as a scenario
+/// implementation: rtc-ice runs the checks; the scenario crate's shim gathers and relays.
+mod webrtc_rs {
+    use std::net::SocketAddr;
+    use std::sync::Arc;
+
+    use harness_core::endpoint::{Endpoint, Input, Output, TransportContext, Transport};
+    use harness_core::rng::SeededRng;
+    use harness_core::time::Instant;
+    use harness_ice::{Candidate as IceCandidate, ConnectionState, IceCredentials};
+    use harness_scenario::agent::shim::{BareAgent, BareOutput, Shim, bases};
+    use harness_scenario::agent::{AgentConfig, AgentFactory, Candidate, IceAgent, IceState};
+    use harness_scenario::peer::candidate_sdp;
+    use harness_scenario::schema::Implementation;
+    use harness_xcheck::ice::{RtcIceEndpoint, RtcIceEvent};
+
+    struct Bare {
+        ep: RtcIceEndpoint,
+        queued: std::collections::VecDeque<BareOutput>,
+        deadline: Option<Instant>,
+    }
+
+    fn to_ice(c: &Candidate) -> Result<IceCandidate, String> {
+        IceCandidate::from_sdp(&candidate_sdp(c)).map_err(|e| format!("{e:?}"))
+    }
+
+    impl Bare {
+        fn drain(&mut self) {
+            loop {
+                match self.ep.poll_output() {
+                    Output::Transmit(t) => self.queued.push_back(BareOutput::Transmit {
+                        local: t.context.local,
+                        remote: t.context.remote,
+                        payload: t.payload,
+                    }),
+                    Output::Event(RtcIceEvent::ConnectionState(s)) => {
+                        let st = match s {
+                            ConnectionState::Checking => Some(IceState::Checking),
+                            ConnectionState::Connected | ConnectionState::Completed => Some(IceState::Connected),
+                            ConnectionState::Failed | ConnectionState::Disconnected => Some(IceState::Failed),
+                            ConnectionState::Closed => Some(IceState::Closed),
+                            _ => None,
+                        };
+                        if let Some(st) = st {
+                            self.queued.push_back(BareOutput::State(st));
+                        }
+                    }
+                    Output::Event(RtcIceEvent::SelectedPair { local, remote, .. }) => {
+                        self.queued.push_back(BareOutput::Selected { local, remote });
+                    }
+                    Output::Event(RtcIceEvent::RoleChange(c)) => self.queued.push_back(BareOutput::RoleChanged(c)),
+                    Output::Timeout(t) => {
+                        self.deadline = Some(t);
+                        return;
+                    }
+                    Output::Idle => {
+                        self.deadline = None;
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    impl BareAgent for Bare {
+        fn implementation(&self) -> Implementation {
+            Implementation::WebrtcRs
+        }
+        fn credentials(&self) -> (String, String) {
+            let c = self.ep.local_credentials();
+            (c.ufrag, c.pwd)
+        }
+        fn controlling(&self) -> bool {
+            self.ep.is_controlling()
+        }
+        fn add_local(&mut self, c: &Candidate) -> Result<(), String> {
+            self.ep.add_local_candidate(&to_ice(c)?)
+        }
+        fn add_remote(&mut self, now: Instant, c: &Candidate) -> Result<(), String> {
+            let r = self.ep.add_remote_candidate(now, &to_ice(c)?);
+            self.drain();
+            r
+        }
+        fn start(&mut self, now: Instant, ufrag: &str, pwd: &str) -> Result<(), String> {
+            let r = self.ep.start(now, &IceCredentials { ufrag: ufrag.to_owned(), pwd: pwd.to_owned() });
+            self.drain();
+            r
+        }
+        fn restart(&mut self, now: Instant) -> Result<(), String> {
+            let r = self.ep.restart(now);
+            self.drain();
+            r
+        }
+        fn handle_datagram(&mut self, now: Instant, local: SocketAddr, remote: SocketAddr, payload: &[u8]) {
+            self.ep.handle_input(Input::Datagram {
+                now,
+                context: TransportContext { local, remote, transport: Transport::Udp },
+                payload,
+            });
+            self.drain();
+        }
+        fn handle_timeout(&mut self, now: Instant) {
+            self.ep.handle_input(Input::Timeout { now });
+            self.drain();
+        }
+        fn poll(&mut self) -> Option<BareOutput> {
+            self.drain();
+            self.queued.pop_front()
+        }
+        fn poll_timeout(&self) -> Option<Instant> {
+            self.deadline
+        }
+        fn masked_fields(&self) -> Vec<&'static str> {
+            vec![
+                "stun.transaction_id (rtc-ice draws it from an unseeded thread RNG)",
+                "prflx candidate ids",
+            ]
+        }
+    }
+
+    /// The factory the CLI injects.
+    pub(super) struct Factory;
+
+    impl AgentFactory for Factory {
+        fn implementation(&self) -> Implementation {
+            Implementation::WebrtcRs
+        }
+
+        #[allow(
+            clippy::disallowed_methods,
+            reason = "rtc-ice takes std instants: one real base, mapped exactly from virtual time"
+        )]
+        fn create(&self, config: &AgentConfig, rng: SeededRng) -> Result<Box<dyn IceAgent>, String> {
+            let mut rng = rng;
+            let engine_rng = rng.fork();
+            let base = std::time::Instant::now();
+            let hosts = bases(config);
+            let ep = RtcIceEndpoint::new(base, Instant::ZERO, config.controlling, config.lite, &hosts, engine_rng)?;
+            let mut bare = Bare { ep, queued: std::collections::VecDeque::new(), deadline: None };
+            bare.drain();
+            Ok(Box::new(Shim::new(config.clone(), rng, Box::new(bare))))
+        }
+    }
+
+    /// All injected implementations.
+    pub(super) fn injected() -> Arc<dyn AgentFactory> {
+        Arc::new(Factory)
+    }
 }

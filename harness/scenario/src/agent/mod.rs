@@ -8,6 +8,7 @@
 
 pub mod reference;
 mod relay;
+pub mod shim;
 
 use core::fmt;
 use core::time::Duration;
