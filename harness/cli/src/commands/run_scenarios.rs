@@ -130,7 +130,7 @@ mod webrtc_rs {
     use std::net::SocketAddr;
     use std::sync::Arc;
 
-    use harness_core::endpoint::{Endpoint, Input, Output, TransportContext, Transport};
+    use harness_core::endpoint::{Endpoint, Input, Output, Transport, TransportContext};
     use harness_core::rng::SeededRng;
     use harness_core::time::Instant;
     use harness_ice::{Candidate as IceCandidate, ConnectionState, IceCredentials};
@@ -162,8 +162,12 @@ mod webrtc_rs {
                     Output::Event(RtcIceEvent::ConnectionState(s)) => {
                         let st = match s {
                             ConnectionState::Checking => Some(IceState::Checking),
-                            ConnectionState::Connected | ConnectionState::Completed => Some(IceState::Connected),
-                            ConnectionState::Failed | ConnectionState::Disconnected => Some(IceState::Failed),
+                            ConnectionState::Connected | ConnectionState::Completed => {
+                                Some(IceState::Connected)
+                            }
+                            ConnectionState::Failed | ConnectionState::Disconnected => {
+                                Some(IceState::Failed)
+                            }
                             ConnectionState::Closed => Some(IceState::Closed),
                             _ => None,
                         };
@@ -172,9 +176,12 @@ mod webrtc_rs {
                         }
                     }
                     Output::Event(RtcIceEvent::SelectedPair { local, remote, .. }) => {
-                        self.queued.push_back(BareOutput::Selected { local, remote });
+                        self.queued
+                            .push_back(BareOutput::Selected { local, remote });
                     }
-                    Output::Event(RtcIceEvent::RoleChange(c)) => self.queued.push_back(BareOutput::RoleChanged(c)),
+                    Output::Event(RtcIceEvent::RoleChange(c)) => {
+                        self.queued.push_back(BareOutput::RoleChanged(c))
+                    }
                     Output::Timeout(t) => {
                         self.deadline = Some(t);
                         return;
@@ -209,7 +216,13 @@ mod webrtc_rs {
             r
         }
         fn start(&mut self, now: Instant, ufrag: &str, pwd: &str) -> Result<(), String> {
-            let r = self.ep.start(now, &IceCredentials { ufrag: ufrag.to_owned(), pwd: pwd.to_owned() });
+            let r = self.ep.start(
+                now,
+                &IceCredentials {
+                    ufrag: ufrag.to_owned(),
+                    pwd: pwd.to_owned(),
+                },
+            );
             self.drain();
             r
         }
@@ -218,10 +231,20 @@ mod webrtc_rs {
             self.drain();
             r
         }
-        fn handle_datagram(&mut self, now: Instant, local: SocketAddr, remote: SocketAddr, payload: &[u8]) {
+        fn handle_datagram(
+            &mut self,
+            now: Instant,
+            local: SocketAddr,
+            remote: SocketAddr,
+            payload: &[u8],
+        ) {
             self.ep.handle_input(Input::Datagram {
                 now,
-                context: TransportContext { local, remote, transport: Transport::Udp },
+                context: TransportContext {
+                    local,
+                    remote,
+                    transport: Transport::Udp,
+                },
                 payload,
             });
             self.drain();
@@ -257,13 +280,28 @@ mod webrtc_rs {
             clippy::disallowed_methods,
             reason = "rtc-ice takes std instants: one real base, mapped exactly from virtual time"
         )]
-        fn create(&self, config: &AgentConfig, rng: SeededRng) -> Result<Box<dyn IceAgent>, String> {
+        fn create(
+            &self,
+            config: &AgentConfig,
+            rng: SeededRng,
+        ) -> Result<Box<dyn IceAgent>, String> {
             let mut rng = rng;
             let engine_rng = rng.fork();
             let base = std::time::Instant::now();
             let hosts = bases(config);
-            let ep = RtcIceEndpoint::new(base, Instant::ZERO, config.controlling, config.lite, &hosts, engine_rng)?;
-            let mut bare = Bare { ep, queued: std::collections::VecDeque::new(), deadline: None };
+            let ep = RtcIceEndpoint::new(
+                base,
+                Instant::ZERO,
+                config.controlling,
+                config.lite,
+                &hosts,
+                engine_rng,
+            )?;
+            let mut bare = Bare {
+                ep,
+                queued: std::collections::VecDeque::new(),
+                deadline: None,
+            };
             bare.drain();
             Ok(Box::new(Shim::new(config.clone(), rng, Box::new(bare))))
         }
