@@ -16,7 +16,11 @@ use harness_core::time::Instant;
 use crate::candidate::Candidate;
 use crate::config::IceCredentials;
 use crate::event::ConnectionState;
+use crate::rules::{Direction, Observed};
 use crate::{Agent, CandidateKind};
+
+/// Bound on [`Signalled::observed`].
+pub const MAX_OBSERVED: usize = 200_000;
 
 /// How often a [`Signalled`] wrapper wakes to move signalling messages.
 pub const SIGNAL_TICK: Duration = Duration::from_millis(10);
@@ -98,6 +102,9 @@ pub struct Signalled<E: IcePeer> {
     pub restart_at: Option<Instant>,
     /// Connection states with the time they were first seen.
     pub states: Vec<(Instant, ConnectionState)>,
+    /// What the agent sent and received (on its own sockets; relayed traffic appears in its
+    /// TURN framing), for the validator; at most [`MAX_OBSERVED`] datagrams.
+    pub observed: Vec<Observed>,
     inbox: Mailbox,
     outbox: Mailbox,
     sent_creds: Option<IceCredentials>,
@@ -131,6 +138,7 @@ impl<E: IcePeer> Signalled<E> {
             delay,
             restart_at: None,
             states: Vec::new(),
+            observed: Vec::new(),
             inbox,
             outbox,
             sent_creds: None,
@@ -232,6 +240,18 @@ impl<E: IcePeer> Endpoint for Signalled<E> {
 
     fn handle_input(&mut self, input: Input<'_>) {
         self.now = self.now.max(input.now());
+        if let Input::Datagram {
+            context, payload, ..
+        } = &input
+            && self.observed.len() < MAX_OBSERVED
+        {
+            self.observed.push(Observed {
+                at: self.now,
+                direction: Direction::Received,
+                context: *context,
+                payload: payload.to_vec(),
+            });
+        }
         match input {
             Input::Timeout { .. } => {
                 if self.inner_deadline.is_some_and(|d| d <= self.now) {
@@ -255,6 +275,17 @@ impl<E: IcePeer> Endpoint for Signalled<E> {
             Output::Idle => {
                 self.inner_deadline = None;
                 Output::Timeout(tick)
+            }
+            Output::Transmit(t) => {
+                if self.observed.len() < MAX_OBSERVED {
+                    self.observed.push(Observed {
+                        at: self.now,
+                        direction: Direction::Sent,
+                        context: t.context,
+                        payload: t.payload.clone(),
+                    });
+                }
+                Output::Transmit(t)
             }
             other => other,
         }
