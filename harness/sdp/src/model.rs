@@ -20,7 +20,7 @@
 //!     .bundled();
 //! let text = offer.to_string();
 //! assert!(text.contains("a=group:BUNDLE 0\r\n"));
-//! assert!(harness_sdp::Sdp::parse(text.as_bytes()).is_ok());
+//! assert!(harness_sdp::validate(text.as_bytes()).is_empty());
 //! ```
 //!
 //! [`SessionDescription::from_view`] turns a parsed SDP into this model; it keeps the lines

@@ -65,3 +65,48 @@ fn exchange_findings_say_which_document() {
     assert_eq!(key.location.subject.as_deref(), Some("offer"));
     assert_eq!(key.location.line, Some(5));
 }
+
+#[test]
+fn built_offers_and_their_answers_pass_every_rule() {
+    use harness_sdp::Setup;
+    use harness_sdp::model::{SessionDescription, TransportParams, example_offer};
+
+    let offer = example_offer(12);
+    assert_eq!(validate(offer.as_bytes()), vec![]);
+    let view = harness_sdp::Sdp::parse_str(&offer).unwrap();
+    let transport = TransportParams {
+        ufrag: "Ansr".into(),
+        pwd: "answerpasswordanswer1234".into(),
+        fingerprint: ("sha-256".into(), ["0F"; 32].join(":")),
+        setup: Setup::Active,
+        candidates: Vec::new(),
+        end_of_candidates: true,
+    };
+    let answer = SessionDescription::answer_to(&view, 99, &transport).to_string();
+    assert_eq!(check_offer_answer(&offer, &answer), vec![]);
+    // The same answer with the offer's role echoed back breaks RFC 4145 §4.1.
+    let bad = answer.replace("a=setup:active", "a=setup:actpass");
+    let ids: Vec<_> = check_offer_answer(&offer, &bad)
+        .iter()
+        .map(|f| f.rule.id)
+        .collect();
+    assert!(ids.contains(&"sdp.oa.setup-answer"), "{ids:?}");
+}
+
+#[test]
+fn inspector_judges_an_answer_against_the_offer_in_its_context() {
+    use harness_core::inspect::{InspectContext, Inspector as _};
+
+    let ctx = InspectContext {
+        offer: Some(BASE_OFFER.to_string()),
+        ..InspectContext::default()
+    };
+    let answer = BASE_ANSWER.replace("a=mid:0", "a=mid:zero");
+    let r = harness_sdp::inspector().inspect(answer.as_bytes(), &ctx);
+    assert!(r.parsed);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.rule.id == "sdp.oa.mid" && f.location.subject.as_deref() == Some("answer"))
+    );
+}
