@@ -95,7 +95,7 @@ fn built_offers_and_their_answers_pass_every_rule() {
 
 #[test]
 fn inspector_judges_an_answer_against_the_offer_in_its_context() {
-    use harness_core::inspect::{InspectContext, Inspector as _};
+    use harness_core::inspect::InspectContext;
 
     let ctx = InspectContext {
         offer: Some(BASE_OFFER.to_string()),
