@@ -9,6 +9,7 @@
 //! [`harness_core::divergence::Verdict::Panicked`], never propagated.
 
 pub mod dtls;
+pub mod dtls_endpoint;
 pub mod ice;
 pub mod sdp;
 
