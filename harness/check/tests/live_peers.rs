@@ -130,16 +130,28 @@ fn peers(ns: &Namespace, dir: &Path, turn: Option<[&str; 3]>) {
 }
 
 fn check(dir: &Path, credentials: Vec<Credential>) -> CheckOutcome {
+    check_with(dir, credentials, |answer| answer, true)
+}
+
+/// Checks the capture of `dir` with its offer and an answer passed through `edit`.
+fn check_with(
+    dir: &Path,
+    credentials: Vec<Credential>,
+    edit: impl Fn(String) -> String,
+    print: bool,
+) -> CheckOutcome {
     let offer = std::fs::read_to_string(dir.join("offer.sdp")).unwrap();
-    let answer = std::fs::read_to_string(dir.join("answer.sdp")).unwrap();
+    let answer = edit(std::fs::read_to_string(dir.join("answer.sdp")).unwrap());
     let options = CheckOptions {
         credentials,
         session: Some(Session::parse(&offer, &answer).unwrap()),
         ..CheckOptions::default()
     };
     let outcome = check_capture(&dir.join("capture.pcapng"), &options).unwrap();
-    // The summary goes to the test log, where CI keeps it.
-    println!("{}", outcome.summary);
+    if print {
+        // The summary goes to the test log, where CI keeps it.
+        println!("{}", outcome.summary);
+    }
     assert!(
         outcome.capture_error.is_none(),
         "{:?}",
@@ -216,9 +228,32 @@ fn aiortc_direct_data_channel_is_conformant() {
 
     assert_dtls_handshake_completed(&outcome);
     // MESSAGE-INTEGRITY checked with the SDP passwords, no check with a foreign USERNAME.
-    assert_eq!(s.violations_of("stun.integrity.mismatch"), 0);
+    assert_eq!(s.violations_of("stun.message-integrity.mismatch"), 0);
     assert_eq!(s.violations_of("check.ice.username"), 0);
     assert_no_must_violation(&outcome);
+
+    // The integrity checks really ran: with another ice-pwd in the answer they fail.
+    let wrong = check_with(&dir, Vec::new(), |a| with_other_ice_pwd(&a), false);
+    assert!(
+        wrong
+            .summary
+            .violations_of("stun.message-integrity.mismatch")
+            >= 1
+    );
+}
+
+fn with_other_ice_pwd(answer: &str) -> String {
+    answer
+        .lines()
+        .map(|l| {
+            if l.starts_with("a=ice-pwd:") {
+                "a=ice-pwd:aaaaaaaaaaaaaaaaaaaaaaaa"
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\r\n")
 }
 
 #[test]
@@ -303,10 +338,29 @@ fn aiortc_relay_only_through_coturn_is_conformant() {
     assert!(s.ice_sessions[0].successes >= 1);
     assert_dtls_handshake_completed(&outcome);
     // Integrity verified with the long-term credentials and the SDP passwords.
-    assert_eq!(s.violations_of("stun.integrity.mismatch"), 0);
+    assert_eq!(s.violations_of("stun.message-integrity.mismatch"), 0);
     assert_eq!(s.violations_of("check.turn.send.permission"), 0);
     assert_eq!(s.violations_of("check.turn.channeldata.bound"), 0);
     assert_no_must_violation(&outcome);
+
+    // The long-term credentials were really used: with another password the TURN requests'
+    // MESSAGE-INTEGRITY fails.
+    let wrong = check_with(
+        &dir,
+        vec![Credential::long_term(
+            "alice",
+            "example.org",
+            "not-the-password",
+        )],
+        |a| a,
+        false,
+    );
+    assert!(
+        wrong
+            .summary
+            .violations_of("stun.message-integrity.mismatch")
+            >= 2
+    );
 }
 
 /// A flow between coturn's relay ports (both relayed addresses are on 127.0.0.1:49160-49200).
