@@ -47,7 +47,7 @@ pub(super) fn run(a: &RunArgs) -> Result<i32, InputError> {
     };
     let injected = Injected {
         agents: vec![webrtc_rs::injected()],
-        dtls: None,
+        dtls: Some(dtls_rs::injected()),
     };
     let tty = std::io::stdout().is_terminal();
     let progress = move |done: usize, total: usize, name: &str| {
@@ -310,5 +310,81 @@ mod webrtc_rs {
     /// All injected implementations.
     pub(super) fn injected() -> Arc<dyn AgentFactory> {
         Arc::new(Factory)
+    }
+}
+
+/// rtc-dtls 0.21.1 (through harness-xcheck) for DTLS over the selected pair.
+mod dtls_rs {
+    use std::sync::Arc;
+
+    use harness_core::rng::SeededRng;
+    use harness_core::time::Instant;
+    use harness_scenario::dtls::{DtlsFactory, DtlsSession, DtlsState};
+    use harness_xcheck::dtls_endpoint::{DtlsOutcome, DtlsPeer, MASKED, peer_fingerprint};
+
+    struct Session(DtlsPeer);
+
+    impl DtlsSession for Session {
+        fn start(&mut self, now: Instant) {
+            self.0.start(now);
+        }
+        fn handle_datagram(&mut self, now: Instant, datagram: &[u8]) {
+            self.0.handle_datagram(now, datagram);
+        }
+        fn handle_timeout(&mut self, now: Instant) {
+            self.0.handle_timeout(now);
+        }
+        fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+            self.0.poll_transmit()
+        }
+        fn poll_timeout(&self) -> Option<Instant> {
+            self.0.poll_timeout()
+        }
+        fn state(&self) -> DtlsState {
+            match self.0.outcome() {
+                DtlsOutcome::Handshaking => DtlsState::Handshaking,
+                DtlsOutcome::Connected(peer_fingerprint) => {
+                    DtlsState::Connected { peer_fingerprint }
+                }
+                DtlsOutcome::Failed(e) => DtlsState::Failed(e),
+            }
+        }
+    }
+
+    struct Factory {
+        base: std::time::Instant,
+    }
+
+    impl DtlsFactory for Factory {
+        fn name(&self) -> &'static str {
+            "rtc-dtls 0.21.1"
+        }
+        fn fingerprint(&self, index: usize) -> String {
+            peer_fingerprint(index).unwrap_or_default()
+        }
+        fn create(
+            &self,
+            index: usize,
+            client: bool,
+            mtu: usize,
+            rng: SeededRng,
+        ) -> Result<Box<dyn DtlsSession>, String> {
+            Ok(Box::new(Session(DtlsPeer::new(
+                index, client, mtu, rng, self.base,
+            )?)))
+        }
+        fn masked_fields(&self) -> Vec<&'static str> {
+            MASKED.to_vec()
+        }
+    }
+
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "rtc-dtls takes std instants: one real base, mapped exactly from virtual time"
+    )]
+    pub(super) fn injected() -> Arc<dyn DtlsFactory> {
+        Arc::new(Factory {
+            base: std::time::Instant::now(),
+        })
     }
 }

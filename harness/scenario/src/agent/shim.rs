@@ -276,7 +276,11 @@ impl Shim {
                 RelayEvent::Failed => self.done_one(),
                 RelayEvent::Data { peer, data } => {
                     if let Some(relayed) = self.allocs.get(a).and_then(|x| x.relayed) {
-                        if !self.closed {
+                        if !looks_like_stun(&data) {
+                            if self.selected.as_ref().is_some_and(|(l, r)| l.addr == relayed && r.addr == peer) {
+                                self.out.push_back(Output::Event(AgentEvent::Data(data)));
+                            }
+                        } else if !self.closed {
                             self.bare.handle_datagram(self.now, relayed, peer, &data);
                         }
                     }
@@ -432,6 +436,13 @@ impl IceAgent for Shim {
                     let evs = self.allocs.get_mut(a).map(|x| x.on_bytes(self.now, payload, &mut self.rng, &mut ob)).unwrap_or_default();
                     self.flush(ob);
                     self.relay_events(a, evs);
+                } else if !looks_like_stun(payload) {
+                    let on_selected = self.selected.as_ref().is_some_and(|(l, r)| {
+                        r.addr == context.remote && (l.addr == context.local || l.related == Some(context.local))
+                    });
+                    if on_selected && !self.closed {
+                        self.out.push_back(Output::Event(AgentEvent::Data(payload.to_vec())));
+                    }
                 } else if !self.closed && (self.cfg.gathering == Gathering::All || self.cfg.lite) {
                     self.bare.handle_datagram(self.now, context.local, context.remote, payload);
                 }
