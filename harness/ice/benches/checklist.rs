@@ -122,5 +122,112 @@ fn bench_checks(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, bench_checklist, bench_checks);
+#[allow(
+    clippy::disallowed_methods,
+    reason = "one real base instant for rtc-ice's clock"
+)]
+fn std_base() -> std::time::Instant {
+    std::time::Instant::now()
+}
+
+/// The same authenticated Binding requests, answered by rtc-ice's agent (controlled, one host
+/// candidate, checks started with the same credentials).
+fn bench_rtc_ice_checks(c: &mut Criterion) {
+    use sansio::Protocol;
+    let local: SocketAddr = SocketAddr::from(([10, 0, 0, 1], 5000));
+    let remote: SocketAddr = SocketAddr::from(([10, 0, 0, 2], 5000));
+    let base = std_base();
+    let Ok(provider) = ice::crypto::default_provider() else {
+        return;
+    };
+    let config = ice::AgentConfig {
+        local_ufrag: "LOCL".into(),
+        local_pwd: "localpasswordlocalpassw".into(),
+        is_controlling: false,
+        multicast_dns_mode: ice::mdns::MulticastDnsMode::Disabled,
+        ..Default::default()
+    };
+    let Ok(mut agent) = ice::Agent::new(base, std::sync::Arc::new(config), provider) else {
+        return;
+    };
+    let host = ice::candidate::candidate_host::CandidateHostConfig {
+        base_config: ice::candidate::CandidateConfig {
+            candidate_id: "h1".into(),
+            network: "udp".into(),
+            address: local.ip().to_string(),
+            port: local.port(),
+            component: 1,
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+    .new_candidate_host();
+    let Ok(host) = host else { return };
+    if agent.add_local_candidate(host).is_err()
+        || agent
+            .start_connectivity_checks(base, false, "REMO".into(), "remotepasswordremotepas".into())
+            .is_err()
+    {
+        return;
+    }
+    let key = Key::from_bytes(b"localpasswordlocalpassw");
+    let requests: Vec<Vec<u8>> = (0..256u32)
+        .map(|i| {
+            let mut id = [0u8; 12];
+            id[..4].copy_from_slice(&i.to_be_bytes());
+            build_check(
+                TransactionId(id),
+                "LOCL:REMO",
+                0x6e00_1eff,
+                Role::Controlling,
+                1,
+                false,
+                &key,
+            )
+        })
+        .collect();
+    // rtc-ice must answer the request, or the comparison means nothing.
+    let probe = agent.handle_read(shared::TaggedBytesMut {
+        now: base,
+        transport: shared::TransportContext {
+            local_addr: local,
+            peer_addr: remote,
+            transport_protocol: shared::TransportProtocol::UDP,
+            ecn: None,
+        },
+        message: bytes::BytesMut::from(&requests[255][..]),
+    });
+    let mut answers = 0;
+    while let Some(w) = agent.poll_write() {
+        answers += usize::from(w.message.get(..2) == Some(&[0x01, 0x01][..]));
+    }
+    println!("rtc-ice probe: {probe:?}, {answers} success response(s)");
+    let mut i = 0usize;
+    let mut now = base;
+    c.bench_function("ice/rtc_ice_answer_authenticated_check", |b| {
+        b.iter(|| {
+            i = (i + 1) % requests.len();
+            now += core::time::Duration::from_micros(10);
+            let r = agent.handle_read(shared::TaggedBytesMut {
+                now,
+                transport: shared::TransportContext {
+                    local_addr: local,
+                    peer_addr: remote,
+                    transport_protocol: shared::TransportProtocol::UDP,
+                    ecn: None,
+                },
+                message: bytes::BytesMut::from(&requests[i][..]),
+            });
+            let _ = black_box(r);
+            while let Some(w) = agent.poll_write() {
+                let _ = black_box(w);
+            }
+            while let Some(e) = agent.poll_event() {
+                let _ = black_box(e);
+            }
+        })
+    });
+}
+
+criterion_group!(benches, bench_checklist, bench_checks, bench_rtc_ice_checks);
 criterion_main!(benches);

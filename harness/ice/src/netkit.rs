@@ -63,7 +63,7 @@ pub trait IcePeer: Endpoint {
 
 impl IcePeer for Agent {
     fn local_credentials(&self) -> IceCredentials {
-        Agent::local_credentials(self).clone()
+        Self::local_credentials(self).clone()
     }
     fn candidates_to_announce(&self) -> Vec<Candidate> {
         self.announced_candidates()
@@ -72,16 +72,16 @@ impl IcePeer for Agent {
         self.gathering_complete()
     }
     fn set_remote_credentials(&mut self, now: Instant, creds: IceCredentials) {
-        Agent::set_remote_credentials(self, now, creds);
+        Self::set_remote_credentials(self, now, creds);
     }
     fn add_remote_candidate(&mut self, now: Instant, c: Candidate) {
-        let _ = Agent::add_remote_candidate(self, now, c);
+        let _ = Self::add_remote_candidate(self, now, c);
     }
     fn end_of_remote_candidates(&mut self, now: Instant) {
-        Agent::end_of_remote_candidates(self, now);
+        Self::end_of_remote_candidates(self, now);
     }
     fn restart(&mut self, now: Instant) {
-        Agent::restart(self, now);
+        Self::restart(self, now);
     }
     fn connection_state(&self) -> ConnectionState {
         self.state()
