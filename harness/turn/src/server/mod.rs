@@ -179,7 +179,6 @@ pub struct TurnServer {
     out: VecDeque<Output<ServerEvent>>,
     now: Instant,
     next_sweep: Option<Instant>,
-    scratch: Vec<u8>,
 }
 
 impl TurnServer {
@@ -210,7 +209,6 @@ impl TurnServer {
             out,
             now: Instant::ZERO,
             next_sweep: None,
-            scratch: Vec::new(),
         }
     }
 
@@ -346,13 +344,7 @@ impl TurnServer {
         }
         let stream = client.transport == Transport::Tcp;
         let bytes = match a.channel_for(ctx.remote, now) {
-            Some(n) => {
-                let mut buf = core::mem::take(&mut self.scratch);
-                channeldata::emit(n, payload, stream, &mut buf);
-                let out = buf.clone();
-                self.scratch = buf;
-                out
-            }
+            Some(n) => channeldata::encode(n, payload, stream),
             None => {
                 let mut txid = [0u8; 12];
                 fill(&mut self.rng, &mut txid);
