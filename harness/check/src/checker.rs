@@ -38,8 +38,10 @@ pub enum MessageType {
     Zrtp,
     /// RTP.
     Rtp,
-    /// RTCP.
-    Rtcp,
+    /// RTP whose CSRC list or header extension runs past the packet.
+    RtpBadHeader,
+    /// RTCP, by the type of its first packet.
+    Rtcp(&'static str),
     /// Anything else.
     Other,
 }
@@ -69,7 +71,8 @@ impl MessageType {
             Self::DtlsDatagram => "dtls datagram".into(),
             Self::Zrtp => "zrtp".into(),
             Self::Rtp => "rtp".into(),
-            Self::Rtcp => "rtcp".into(),
+            Self::RtpBadHeader => "rtp (header longer than the packet)".into(),
+            Self::Rtcp(name) => name.into(),
             Self::Other => "other".into(),
         }
     }
@@ -278,8 +281,14 @@ impl Checker {
                 );
             }
             Kind::Zrtp => self.count(MessageType::Zrtp),
-            Kind::Rtp => self.count(MessageType::Rtp),
-            Kind::Rtcp => self.count(MessageType::Rtcp),
+            Kind::Rtp => match crate::rtp::rtp(packet.payload) {
+                Some(h) if h.header_len.is_some() => {
+                    flow.note_ssrc(h.ssrc);
+                    self.count(MessageType::Rtp);
+                }
+                _ => self.count(MessageType::RtpBadHeader),
+            },
+            Kind::Rtcp => self.count(MessageType::Rtcp(crate::rtp::rtcp_type(packet.payload))),
             Kind::Other => self.count(MessageType::Other),
         }
     }

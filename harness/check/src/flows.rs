@@ -64,6 +64,20 @@ pub struct FlowState {
     pub turn: bool,
     /// The DTLS association, once DTLS is seen.
     pub dtls: Option<Box<DtlsFlow>>,
+    /// RTP synchronisation sources seen (at most [`MAX_SSRCS`]).
+    pub ssrcs: Vec<u32>,
+}
+
+/// Most RTP SSRCs remembered per flow.
+pub const MAX_SSRCS: usize = 32;
+
+impl FlowState {
+    /// Notes an RTP SSRC.
+    pub fn note_ssrc(&mut self, ssrc: u32) {
+        if self.ssrcs.len() < MAX_SSRCS && !self.ssrcs.contains(&ssrc) {
+            self.ssrcs.push(ssrc);
+        }
+    }
 }
 
 /// Number of [`Kind`]s.
@@ -148,6 +162,7 @@ impl Flows {
                 kinds: [0; KIND_COUNT],
                 turn: is_turn_port(src.port()) || is_turn_port(dst.port()),
                 dtls: None,
+                ssrcs: Vec::new(),
             });
             self.index.insert(key, i);
             i

@@ -49,6 +49,7 @@ pub mod flows;
 pub mod fuzzing;
 pub mod inspect;
 pub mod replicate;
+pub mod rtp;
 pub mod rules;
 pub mod sdp;
 pub mod stun_state;

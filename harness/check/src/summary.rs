@@ -30,6 +30,8 @@ pub struct FlowSummary {
     pub first_frame: u64,
     /// Payload kinds with their counts.
     pub kinds: Vec<(&'static str, u64)>,
+    /// RTP SSRCs seen.
+    pub ssrcs: usize,
 }
 
 /// One ICE session.
@@ -139,6 +141,7 @@ impl Summary {
                     .filter(|(_, n)| **n > 0)
                     .map(|(k, n)| (*k, *n))
                     .collect(),
+                ssrcs: f.ssrcs.len(),
             })
             .collect();
         let dtls = checker
@@ -236,7 +239,10 @@ impl fmt::Display for Summary {
         writeln!(f, "frames {}, payloads {}", self.frames, self.payloads)?;
         writeln!(f, "flows ({}):", self.flows.len())?;
         for fl in &self.flows {
-            let kinds: Vec<String> = fl.kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            let mut kinds: Vec<String> = fl.kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            if fl.ssrcs > 0 {
+                kinds.push(format!("ssrcs {}", fl.ssrcs));
+            }
             writeln!(
                 f,
                 "  #{} {} {} <-> {}  packets {}/{}  bytes {}  first frame {}  [{}]",
