@@ -2,6 +2,7 @@
 //! session-level attributes.
 
 use core::net::IpAddr;
+use std::collections::{HashMap, HashSet};
 
 use harness_core::rules::{Finding, Location};
 
@@ -430,8 +431,10 @@ fn check_session_attributes(sdp: &Sdp<'_>, out: &mut Vec<Finding>) {
                 .collect::<Vec<_>>()
         })
         .collect();
-    for (i, (mid, line)) in mids.iter().enumerate() {
-        if mids.iter().take(i).any(|(m, _)| m == mid) {
+    // Sets keep these checks linear on inputs with thousands of sections.
+    let mut seen: HashSet<&str> = HashSet::with_capacity(mids.len());
+    for (mid, line) in &mids {
+        if !seen.insert(mid) {
             out.push(Finding::new(
                 &MID_UNIQUE,
                 at(line),
@@ -439,7 +442,7 @@ fn check_session_attributes(sdp: &Sdp<'_>, out: &mut Vec<Finding>) {
             ));
         }
     }
-    let mut bundled: Vec<&str> = Vec::new();
+    let mut bundled: HashSet<&str> = HashSet::new();
     for a in sdp.attributes() {
         if let Ok(Typed::Group {
             semantics: "BUNDLE",
@@ -447,8 +450,8 @@ fn check_session_attributes(sdp: &Sdp<'_>, out: &mut Vec<Finding>) {
         }) = a.typed()
         {
             for tag in tags.iter() {
-                bundled.push(tag);
-                if !mids.iter().any(|(m, _)| *m == tag) {
+                bundled.insert(tag);
+                if !seen.contains(tag) {
                     out.push(Finding::new(
                         &BUNDLE_MID_EXISTS,
                         at(&a.line),
@@ -483,16 +486,22 @@ fn check_ice_credentials(sdp: &Sdp<'_>, out: &mut Vec<Finding>) {
     if !uses_ice {
         return;
     }
-    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    let mut pairs: HashMap<&str, &str> = HashMap::new();
+    // Session-level values, looked up once rather than once per section.
+    let session_ufrag = sdp.attribute("ice-ufrag");
+    let session_pwd = sdp.attribute("ice-pwd");
     for m in sdp.media() {
         if m.is_rejected() || m.has("bundle-only") {
             continue;
         }
-        let ufrag = m.attribute_or_session("ice-ufrag").and_then(|a| a.value);
-        let pwd = m.attribute_or_session("ice-pwd").and_then(|a| a.value);
+        let ufrag = m
+            .attribute("ice-ufrag")
+            .or(session_ufrag)
+            .and_then(|a| a.value);
+        let pwd = m.attribute("ice-pwd").or(session_pwd).and_then(|a| a.value);
         match (ufrag, pwd) {
             (Some(u), Some(p)) => {
-                if pairs.iter().any(|(pu, pp)| *pu == u && *pp != p)
+                if pairs.get(u).is_some_and(|pp| *pp != p)
                     && let Some(l) = m
                         .attribute("ice-pwd")
                         .map(|a| a.line)
@@ -504,7 +513,7 @@ fn check_ice_credentials(sdp: &Sdp<'_>, out: &mut Vec<Finding>) {
                         format!("ice-ufrag {u:?} is used with two different ice-pwds"),
                     ));
                 }
-                pairs.push((u, p));
+                pairs.entry(u).or_insert(p);
             }
             _ => {
                 if let Some(l) = m.m_line() {

@@ -1,5 +1,7 @@
 //! Rules over attributes and media sections: ICE, DTLS, RTP, SCTP and the JSEP profile.
 
+use std::collections::HashSet;
+
 use harness_core::rules::Finding;
 
 use super::document::is_webrtc;
@@ -191,15 +193,20 @@ fn check_attribute_syntax(out: &mut Vec<Finding>, a: &Attribute<'_>) {
     }
 }
 
-fn formats_include(formats: &str, fmt: &str) -> bool {
-    formats.split(' ').any(|f| f == fmt)
+/// Session-level attributes that media checks fall back to, looked up once.
+#[derive(Clone, Copy)]
+struct SessionFacts {
+    fingerprint: bool,
+    setup: bool,
+    extmap_allow_mixed: bool,
 }
 
-fn check_rtp(m: &Media<'_, '_>, formats: &str, out: &mut Vec<Finding>) {
+fn check_rtp(m: &Media<'_, '_>, formats: &str, facts: SessionFacts, out: &mut Vec<Finding>) {
     // The payload types that have an rtpmap, and the ssrcs and rids declared, read once.
-    let mut mapped: Vec<&str> = Vec::new();
-    let mut declared_ssrcs: Vec<&str> = Vec::new();
-    let mut declared_rids: Vec<&str> = Vec::new();
+    let mut mapped: HashSet<&str> = HashSet::new();
+    let mut declared_ssrcs: HashSet<&str> = HashSet::new();
+    let mut declared_rids: HashSet<&str> = HashSet::new();
+    let listed: HashSet<&str> = formats.split(' ').collect();
     for a in m.attributes() {
         let first = a.value.and_then(|v| v.split(' ').next());
         let list = match a.name {
@@ -230,15 +237,12 @@ fn check_rtp(m: &Media<'_, '_>, formats: &str, out: &mut Vec<Finding>) {
             ));
         }
     }
-    let mut extmap_ids: Vec<u16> = Vec::new();
-    let mixed = m.attribute_or_session("extmap-allow-mixed").is_some();
+    let mut extmap_ids: HashSet<u16> = HashSet::new();
+    let mixed = facts.extmap_allow_mixed || m.has("extmap-allow-mixed");
     for a in m.attributes() {
         match a.typed() {
             Ok(Typed::Rtpmap { payload_type, .. })
-                if !formats_include(
-                    formats,
-                    a.value.and_then(|v| v.split(' ').next()).unwrap_or(""),
-                ) =>
+                if !listed.contains(a.value.and_then(|v| v.split(' ').next()).unwrap_or("")) =>
             {
                 push(
                     out,
@@ -247,7 +251,7 @@ fn check_rtp(m: &Media<'_, '_>, formats: &str, out: &mut Vec<Finding>) {
                     format!("payload type {payload_type} is not on the m= line"),
                 );
             }
-            Ok(Typed::Fmtp { format, .. }) if !formats_include(formats, format) => {
+            Ok(Typed::Fmtp { format, .. }) if !listed.contains(format) => {
                 push(
                     out,
                     &FMTP_FORMAT,
@@ -255,9 +259,7 @@ fn check_rtp(m: &Media<'_, '_>, formats: &str, out: &mut Vec<Finding>) {
                     format!("format {format} is not on the m= line"),
                 );
             }
-            Ok(Typed::RtcpFb { format, .. })
-                if format != "*" && !formats_include(formats, format) =>
-            {
+            Ok(Typed::RtcpFb { format, .. }) if format != "*" && !listed.contains(format) => {
                 push(
                     out,
                     &RTCP_FB_FORMAT,
@@ -270,7 +272,7 @@ fn check_rtp(m: &Media<'_, '_>, formats: &str, out: &mut Vec<Finding>) {
                 if !valid {
                     push(out, &EXTMAP_ID, &a, format!("extmap id {id}"));
                 }
-                if extmap_ids.contains(&id) {
+                if !extmap_ids.insert(id) {
                     push(
                         out,
                         &EXTMAP_UNIQUE,
@@ -278,7 +280,6 @@ fn check_rtp(m: &Media<'_, '_>, formats: &str, out: &mut Vec<Finding>) {
                         format!("extmap id {id} is used twice"),
                     );
                 }
-                extmap_ids.push(id);
             }
             Ok(Typed::SsrcGroup { ssrcs, .. }) => {
                 for s in ssrcs.iter() {
@@ -323,7 +324,7 @@ fn check_rtp(m: &Media<'_, '_>, formats: &str, out: &mut Vec<Finding>) {
     }
 }
 
-fn check_section(m: &Media<'_, '_>, webrtc: bool, out: &mut Vec<Finding>) {
+fn check_section(m: &Media<'_, '_>, webrtc: bool, facts: SessionFacts, out: &mut Vec<Finding>) {
     let mut directions = 0usize;
     for a in m.attributes() {
         if let Ok(Typed::Direction(_)) = a.typed() {
@@ -344,7 +345,7 @@ fn check_section(m: &Media<'_, '_>, webrtc: bool, out: &mut Vec<Finding>) {
     let Some(Ok(ml)) = m.media_line() else { return };
     let Some(mline) = m.m_line() else { return };
     if ml.is_rtp() {
-        check_rtp(m, ml.formats, out);
+        check_rtp(m, ml.formats, facts, out);
     }
     if ml.is_sctp() && ml.proto != "DTLS/SCTP" {
         if !m.has("sctp-port") && !m.is_rejected() {
@@ -402,14 +403,14 @@ fn check_section(m: &Media<'_, '_>, webrtc: bool, out: &mut Vec<Finding>) {
     }
     let dtls = ml.proto.contains("DTLS") || ml.proto.contains("TLS/RTP");
     if dtls && !m.is_rejected() {
-        if m.attribute_or_session("fingerprint").is_none() {
+        if !facts.fingerprint && !m.has("fingerprint") {
             out.push(Finding::new(
                 &JSEP_FINGERPRINT,
                 at(&mline),
                 format!("media section {} has no a=fingerprint", m.index),
             ));
         }
-        if m.attribute_or_session("setup").is_none() {
+        if !facts.setup && !m.has("setup") {
             out.push(Finding::new(
                 &JSEP_SETUP,
                 at(&mline),
@@ -431,7 +432,12 @@ pub(super) fn check(sdp: &Sdp<'_>, out: &mut Vec<Finding>) {
         check_attribute_syntax(out, &a);
     }
     let webrtc = is_webrtc(sdp);
+    let facts = SessionFacts {
+        fingerprint: sdp.attribute("fingerprint").is_some(),
+        setup: sdp.attribute("setup").is_some(),
+        extmap_allow_mixed: sdp.attribute("extmap-allow-mixed").is_some(),
+    };
     for m in sdp.media() {
-        check_section(&m, webrtc, out);
+        check_section(&m, webrtc, facts, out);
     }
 }

@@ -1,27 +1,26 @@
 //! Offer/answer rules (RFC 3264 §6, RFC 8829 §5.3): an answer judged against its offer.
 
+use std::collections::HashSet;
+
 use harness_core::rules::{Finding, Location};
 
 use super::*;
-use crate::attr::{Direction, Setup, Typed};
+use crate::attr::{Attribute, Direction, Setup, Typed};
 use crate::fields::digits_u64;
 use crate::view::{Media, Sdp};
 
-fn direction(m: &Media<'_, '_>) -> Direction {
-    let here = m
-        .attributes()
-        .find_map(|a| Direction::from_name(a.name).filter(|_| a.value.is_none()));
-    here.or_else(|| {
-        m.attribute_or_session("sendrecv")
-            .or_else(|| m.attribute_or_session("sendonly"))
-            .or_else(|| m.attribute_or_session("recvonly"))
-            .or_else(|| m.attribute_or_session("inactive"))
-            .and_then(|a| Direction::from_name(a.name))
-    })
-    .unwrap_or(Direction::SendRecv)
+fn first_direction<'a>(mut attrs: impl Iterator<Item = Attribute<'a>>) -> Option<Direction> {
+    attrs.find_map(|a| Direction::from_name(a.name).filter(|_| a.value.is_none()))
 }
 
-fn bundle_tags<'a>(sdp: &Sdp<'a>) -> Vec<&'a str> {
+/// The section's direction, else the session's, else sendrecv (RFC 3264 §6.1).
+fn direction(m: &Media<'_, '_>, session: Option<Direction>) -> Direction {
+    first_direction(m.attributes())
+        .or(session)
+        .unwrap_or(Direction::SendRecv)
+}
+
+fn bundle_tags<'a>(sdp: &Sdp<'a>) -> HashSet<&'a str> {
     sdp.attributes()
         .filter_map(|a| match a.typed() {
             Ok(Typed::Group {
@@ -39,6 +38,12 @@ fn in_answer(line: &Line<'_>) -> Location {
 }
 
 fn check_sections(offer: &Sdp<'_>, answer: &Sdp<'_>, out: &mut Vec<Finding>) {
+    // Session-level fallbacks, looked up once.
+    let (offer_dir, answer_dir) = (
+        first_direction(offer.attributes()),
+        first_direction(answer.attributes()),
+    );
+    let (offer_setup, answer_setup) = (offer.attribute("setup"), answer.attribute("setup"));
     for (o, a) in offer.media().zip(answer.media()) {
         let (Some(Ok(oml)), Some(Ok(aml)), Some(aline)) =
             (o.media_line(), a.media_line(), a.m_line())
@@ -90,7 +95,8 @@ fn check_sections(offer: &Sdp<'_>, answer: &Sdp<'_>, out: &mut Vec<Finding>) {
             ));
         }
         if aml.is_rtp() && oml.is_rtp() {
-            if !aml.format_list().any(|f| oml.has_format(f)) {
+            let offered: HashSet<&str> = oml.format_list().collect();
+            if !aml.format_list().any(|f| offered.contains(f)) {
                 out.push(Finding::new(
                     &OA_CODECS,
                     loc.clone(),
@@ -100,12 +106,14 @@ fn check_sections(offer: &Sdp<'_>, answer: &Sdp<'_>, out: &mut Vec<Finding>) {
                     ),
                 ));
             }
+            let mapped: HashSet<&str> = a
+                .attributes()
+                .filter(|x| x.name == "rtpmap")
+                .filter_map(|x| x.value.and_then(|v| v.split(' ').next()))
+                .collect();
             for f in aml.format_list() {
                 let dynamic = digits_u64(f).is_some_and(|pt| (96..=127).contains(&pt));
-                let mapped = a.attributes().any(|x| {
-                    x.name == "rtpmap" && x.value.and_then(|v| v.split(' ').next()) == Some(f)
-                });
-                if dynamic && !mapped {
+                if dynamic && !mapped.contains(f) {
                     out.push(Finding::new(
                         &OA_ANSWER_RTPMAP,
                         loc.clone(),
@@ -116,7 +124,7 @@ fn check_sections(offer: &Sdp<'_>, answer: &Sdp<'_>, out: &mut Vec<Finding>) {
                     ));
                 }
             }
-            let (od, ad) = (direction(&o), direction(&a));
+            let (od, ad) = (direction(&o, offer_dir), direction(&a, answer_dir));
             if !od.answer_allows(ad) {
                 out.push(Finding::new(
                     &OA_DIRECTION,
@@ -152,20 +160,23 @@ fn check_sections(offer: &Sdp<'_>, answer: &Sdp<'_>, out: &mut Vec<Finding>) {
                 ));
             }
         }
-        check_setup(&o, &a, out);
+        check_setup(setup_of(&o, offer_setup), setup_of(&a, answer_setup), out);
     }
 }
 
-fn setup_of<'a>(m: &Media<'a, '_>) -> Option<(Setup, Line<'a>)> {
-    let a = m.attribute_or_session("setup")?;
+fn setup_of<'a>(m: &Media<'a, '_>, session: Option<Attribute<'a>>) -> Option<(Setup, Line<'a>)> {
+    let a = m.attribute("setup").or(session)?;
     match a.typed() {
         Ok(Typed::Setup(s)) => Some((s, a.line)),
         _ => None,
     }
 }
 
-fn check_setup(o: &Media<'_, '_>, a: &Media<'_, '_>, out: &mut Vec<Finding>) {
-    let offered = setup_of(o);
+fn check_setup(
+    offered: Option<(Setup, Line<'_>)>,
+    answered: Option<(Setup, Line<'_>)>,
+    out: &mut Vec<Finding>,
+) {
     if let Some((s, line)) = offered
         && s != Setup::Actpass
     {
@@ -175,7 +186,7 @@ fn check_setup(o: &Media<'_, '_>, a: &Media<'_, '_>, out: &mut Vec<Finding>) {
             format!("the offer's setup is {}", s.name()),
         ));
     }
-    let (Some((os, _)), Some((ans, aline))) = (offered, setup_of(a)) else {
+    let (Some((os, _)), Some((ans, aline))) = (offered, answered) else {
         return;
     };
     let allowed = match os {
