@@ -75,7 +75,13 @@ pub trait BareAgent {
     /// The engine refuses.
     fn restart(&mut self, now: Instant) -> Result<(), String>;
     /// A datagram arrived on `local` from `remote`.
-    fn handle_datagram(&mut self, now: Instant, local: SocketAddr, remote: SocketAddr, payload: &[u8]);
+    fn handle_datagram(
+        &mut self,
+        now: Instant,
+        local: SocketAddr,
+        remote: SocketAddr,
+        payload: &[u8],
+    );
     /// A timer fired.
     fn handle_timeout(&mut self, now: Instant);
     /// The next output.
@@ -97,6 +103,9 @@ pub fn bases(cfg: &AgentConfig) -> Vec<SocketAddr> {
 }
 
 const RTO: Duration = Duration::from_millis(250);
+
+/// A Binding request to a STUN server: id, base index, server, bytes, sends, next time.
+type SrflxTx = ([u8; 12], usize, SocketAddr, Vec<u8>, u32, Instant);
 const GATHER_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// [`IceAgent`] over a [`BareAgent`].
@@ -107,7 +116,7 @@ pub struct Shim {
     bases: Vec<SocketAddr>,
     locals: Vec<Candidate>,
     remotes: Vec<Candidate>,
-    srflx_txs: Vec<([u8; 12], usize, SocketAddr, Vec<u8>, u32, Instant)>,
+    srflx_txs: Vec<SrflxTx>,
     allocs: Vec<Allocation>,
     out: VecDeque<Output<AgentEvent>>,
     started: bool,
@@ -180,16 +189,17 @@ impl Shim {
         if self.locals.iter().any(|l| l.addr == c.addr) {
             return;
         }
-        if engine {
-            if let Err(e) = self.bare.add_local(&c) {
-                self.out.push_back(Output::Event(AgentEvent::State(self.state)));
-                let _ = e;
-            }
+        // An engine that refuses a candidate just does not use it; the candidate is still
+        // signaled so the remote's view matches what was gathered.
+        if engine && self.bare.add_local(&c).is_err() {
+            self.out
+                .push_back(Output::Event(AgentEvent::State(self.state)));
         }
         let signal = self.cfg.gathering == Gathering::All || c.kind == CandidateType::Relay;
         self.locals.push(c.clone());
         if signal {
-            self.out.push_back(Output::Event(AgentEvent::LocalCandidate(c)));
+            self.out
+                .push_back(Output::Event(AgentEvent::LocalCandidate(c)));
         }
     }
 
@@ -229,21 +239,30 @@ impl Shim {
                     }
                     let mut id = [0u8; 12];
                     self.rng.fill_bytes(&mut id);
-                    let bytes = MessageBuilder::new(method::BINDING, Class::Request, id).fingerprint();
+                    let bytes =
+                        MessageBuilder::new(method::BINDING, Class::Request, id).fingerprint();
                     self.udp(b, server, bytes.clone());
-                    self.srflx_txs.push((id, i, server, bytes, 1, self.now + RTO));
+                    self.srflx_txs
+                        .push((id, i, server, bytes, 1, self.now + RTO));
                     self.pending += 1;
                 }
             }
         }
         if !self.cfg.lite {
             for (k, server) in self.cfg.turn_servers.clone().into_iter().enumerate() {
-                let Some(base) = self.bases.iter().find(|b| b.is_ipv4() == server.addr.is_ipv4()).copied() else {
+                let Some(base) = self
+                    .bases
+                    .iter()
+                    .find(|b| b.is_ipv4() == server.addr.is_ipv4())
+                    .copied()
+                else {
                     continue;
                 };
                 let local = match server.transport {
                     Transport::Udp => base,
-                    Transport::Tcp => SocketAddr::new(base.ip(), 40_000 + u16::try_from(k).unwrap_or(0)),
+                    Transport::Tcp => {
+                        SocketAddr::new(base.ip(), 40_000 + u16::try_from(k).unwrap_or(0))
+                    }
                 };
                 let mut a = Allocation::new(server, local);
                 let mut ob = Outbox::default();
@@ -260,7 +279,10 @@ impl Shim {
         for e in evs {
             match e {
                 RelayEvent::Allocated { relayed, mapped } => {
-                    let first_hop = self.allocs.get(a).map_or(TransportTag::Udp, |x| x.server.transport.into());
+                    let first_hop = self
+                        .allocs
+                        .get(a)
+                        .map_or(TransportTag::Udp, |x| x.server.transport.into());
                     let lp = local_preference(relayed.ip(), first_hop);
                     let c = Candidate {
                         foundation: format!("r{a}"),
@@ -277,7 +299,11 @@ impl Shim {
                 RelayEvent::Data { peer, data } => {
                     if let Some(relayed) = self.allocs.get(a).and_then(|x| x.relayed) {
                         if !looks_like_stun(&data) {
-                            if self.selected.as_ref().is_some_and(|(l, r)| l.addr == relayed && r.addr == peer) {
+                            if self
+                                .selected
+                                .as_ref()
+                                .is_some_and(|(l, r)| l.addr == relayed && r.addr == peer)
+                            {
                                 self.out.push_back(Output::Event(AgentEvent::Data(data)));
                             }
                         } else if !self.closed {
@@ -290,20 +316,27 @@ impl Shim {
     }
 
     fn candidate_at(list: &[Candidate], addr: SocketAddr, kind: CandidateType) -> Candidate {
-        list.iter().find(|c| c.addr == addr).cloned().unwrap_or(Candidate {
-            foundation: "prflx".into(),
-            priority: 0,
-            addr,
-            kind,
-            related: None,
-            first_hop: TransportTag::Udp,
-        })
+        list.iter()
+            .find(|c| c.addr == addr)
+            .cloned()
+            .unwrap_or(Candidate {
+                foundation: "prflx".into(),
+                priority: 0,
+                addr,
+                kind,
+                related: None,
+                first_hop: TransportTag::Udp,
+            })
     }
 
     fn pump(&mut self) {
         while let Some(o) = self.bare.poll() {
             match o {
-                BareOutput::Transmit { local, remote, payload } => {
+                BareOutput::Transmit {
+                    local,
+                    remote,
+                    payload,
+                } => {
                     if self.closed {
                         continue;
                     }
@@ -338,9 +371,14 @@ impl Shim {
                     let l = Self::candidate_at(&self.locals, local, CandidateType::Prflx);
                     let r = Self::candidate_at(&self.remotes, remote, CandidateType::Prflx);
                     self.selected = Some((l.clone(), r.clone()));
-                    self.out.push_back(Output::Event(AgentEvent::Selected { local: l, remote: r }));
+                    self.out.push_back(Output::Event(AgentEvent::Selected {
+                        local: l,
+                        remote: r,
+                    }));
                 }
-                BareOutput::RoleChanged(c) => self.out.push_back(Output::Event(AgentEvent::RoleChanged(c))),
+                BareOutput::RoleChanged(c) => self
+                    .out
+                    .push_back(Output::Event(AgentEvent::RoleChanged(c))),
             }
         }
     }
@@ -373,7 +411,9 @@ impl Shim {
         for a in 0..self.allocs.len() {
             let mut ob = Outbox::default();
             let evs = match self.allocs.get_mut(a) {
-                Some(x) if x.deadline().is_some_and(|d| d <= now) => x.on_timeout(now, &mut self.rng, &mut ob),
+                Some(x) if x.deadline().is_some_and(|d| d <= now) => {
+                    x.on_timeout(now, &mut self.rng, &mut ob)
+                }
                 _ => Vec::new(),
             };
             self.flush(ob);
@@ -405,17 +445,24 @@ impl IceAgent for Shim {
             self.start();
         }
         match input {
-            Input::Datagram { context, payload, .. } => {
+            Input::Datagram {
+                context, payload, ..
+            } => {
                 let srflx = context.transport == Transport::Udp
                     && looks_like_stun(payload)
-                    && Message::parse(payload).is_ok_and(|m| self.srflx_txs.iter().any(|t| t.0 == m.transaction_id()));
+                    && Message::parse(payload)
+                        .is_ok_and(|m| self.srflx_txs.iter().any(|t| t.0 == m.transaction_id()));
                 if srflx {
                     if let Ok(m) = Message::parse(payload) {
                         let id = m.transaction_id();
                         if let Some(pos) = self.srflx_txs.iter().position(|t| t.0 == id) {
                             let (_, b, server, ..) = self.srflx_txs.remove(pos);
-                            if let (Some(mapped), Some(base)) = (m.xor_address(attr::XOR_MAPPED_ADDRESS), self.bases.get(b).copied()) {
-                                if mapped != base {
+                            if let (Some(mapped), Some(base)) = (
+                                m.xor_address(attr::XOR_MAPPED_ADDRESS),
+                                self.bases.get(b).copied(),
+                            ) && mapped != base
+                            {
+                                {
                                     let lp = local_preference(mapped.ip(), TransportTag::Udp);
                                     let c = Candidate {
                                         foundation: format!("s{b}{}", server.port()),
@@ -433,24 +480,35 @@ impl IceAgent for Shim {
                     }
                 } else if let Some(a) = self.allocs.iter().position(|x| x.owns(&context)) {
                     let mut ob = Outbox::default();
-                    let evs = self.allocs.get_mut(a).map(|x| x.on_bytes(self.now, payload, &mut self.rng, &mut ob)).unwrap_or_default();
+                    let evs = self
+                        .allocs
+                        .get_mut(a)
+                        .map(|x| x.on_bytes(self.now, payload, &mut self.rng, &mut ob))
+                        .unwrap_or_default();
                     self.flush(ob);
                     self.relay_events(a, evs);
                 } else if !looks_like_stun(payload) {
                     let on_selected = self.selected.as_ref().is_some_and(|(l, r)| {
-                        r.addr == context.remote && (l.addr == context.local || l.related == Some(context.local))
+                        r.addr == context.remote
+                            && (l.addr == context.local || l.related == Some(context.local))
                     });
                     if on_selected && !self.closed {
-                        self.out.push_back(Output::Event(AgentEvent::Data(payload.to_vec())));
+                        self.out
+                            .push_back(Output::Event(AgentEvent::Data(payload.to_vec())));
                     }
                 } else if !self.closed && (self.cfg.gathering == Gathering::All || self.cfg.lite) {
-                    self.bare.handle_datagram(self.now, context.local, context.remote, payload);
+                    self.bare
+                        .handle_datagram(self.now, context.local, context.remote, payload);
                 }
             }
             Input::Tcp { context, event, .. } => {
                 if let Some(a) = self.allocs.iter().position(|x| x.context() == context) {
                     let mut ob = Outbox::default();
-                    let evs = self.allocs.get_mut(a).map(|x| x.on_tcp(self.now, event, &mut self.rng, &mut ob)).unwrap_or_default();
+                    let evs = self
+                        .allocs
+                        .get_mut(a)
+                        .map(|x| x.on_tcp(self.now, event, &mut self.rng, &mut ob))
+                        .unwrap_or_default();
                     self.flush(ob);
                     self.relay_events(a, evs);
                 }
@@ -511,10 +569,10 @@ impl IceAgent for Shim {
         self.now = self.now.max(now);
         for a in 0..self.allocs.len() {
             let mut ob = Outbox::default();
-            if let Some(x) = self.allocs.get_mut(a) {
-                if x.state == AllocState::Ready {
-                    x.permit(self.now, candidate.addr, &mut self.rng, &mut ob);
-                }
+            if let Some(x) = self.allocs.get_mut(a)
+                && x.state == AllocState::Ready
+            {
+                x.permit(self.now, candidate.addr, &mut self.rng, &mut ob);
             }
             self.flush(ob);
         }
@@ -540,12 +598,15 @@ impl IceAgent for Shim {
         self.closed = true;
         self.out.clear();
         self.state = IceState::Closed;
-        self.out.push_back(Output::Event(AgentEvent::State(IceState::Closed)));
+        self.out
+            .push_back(Output::Event(AgentEvent::State(IceState::Closed)));
     }
 
     fn send(&mut self, now: Instant, payload: &[u8]) -> bool {
         self.now = self.now.max(now);
-        let Some((l, r)) = self.selected.clone() else { return false };
+        let Some((l, r)) = self.selected.clone() else {
+            return false;
+        };
         if let Some(a) = self.allocs.iter().position(|x| x.relayed == Some(l.addr)) {
             let mut ob = Outbox::default();
             if let Some(x) = self.allocs.get_mut(a) {
