@@ -45,6 +45,15 @@ pub fn fuzz_agent(data: &[u8]) {
         pwd: "localpasswordlocalpassw".into(),
     });
     cfg.lite = data.first().is_some_and(|b| b & 2 == 2);
+    if data.first().is_some_and(|b| b & 4 == 4) {
+        // A STUN and a TURN server among the fuzzed source addresses (peer(6), peer(7)): their
+        // datagrams reach the server-reflexive transactions and the TURN client.
+        cfg.stun_servers = vec![peer(6)];
+        cfg.turn_servers = vec![crate::config::TurnServer::udp(peer(7), "user", "secret")];
+        if data.first().is_some_and(|b| b & 8 == 8) {
+            cfg.policy = crate::config::GatherPolicy::RelayOnly;
+        }
+    }
     let max_pairs = cfg.max_pairs;
     let max_remotes = cfg.max_remote_candidates;
     let mut agent = Agent::new(cfg, SeededRng::from_u64(7), Instant::ZERO);
@@ -200,6 +209,10 @@ mod tests {
         // An input that authenticates a nomination and answers the agent's checks.
         fuzz_agent(&[1, 2, 3, 0, 5, 3, 0, 3, 1, 0, 20, 3, 0, 0, 200]);
         fuzz_agent(&[0, 2, 2, 0, 5, 3, 0, 0, 40]);
+        // With STUN and TURN servers, arbitrary bytes from the TURN server's address.
+        fuzz_agent(&[
+            12, 1, 7, 0x01, 0x13, 0, 0, 0x21, 0x12, 0xa4, 0x42, 0, 0, 0, 0, 0, 50,
+        ]);
     }
 
     #[test]

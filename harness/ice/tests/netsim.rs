@@ -14,7 +14,7 @@ use harness_ice::{
     Agent, AgentConfig, CandidateKind, ConnectionState, GatherPolicy, Role, TurnServer,
 };
 use harness_netsim::{
-    EndpointId, Fault, HostSpec, LinkConfig, Loss, NatConfig, Network, RouterSpec,
+    EndpointId, Fault, Firewall, HostSpec, LinkConfig, Loss, NatConfig, Network, RouterSpec,
 };
 use harness_stun::{AttrType, Attribute, Class, Key, MessageBuilder, Method, TransactionId};
 use harness_turn::server::{TurnServer as TurnServerEndpoint, TurnServerConfig};
@@ -29,6 +29,8 @@ enum Front {
     Open,
     Eim,
     Symmetric,
+    /// Behind a NAT whose firewall blocks all UDP: only TCP to the TURN server gets out.
+    UdpBlocked,
 }
 
 struct Topo {
@@ -55,19 +57,23 @@ fn network(seed: u64, topo: &Topo) -> (Network, [SocketAddr; 2]) {
                 b = b.host(name, HostSpec::on("internet", &[ip.as_str()]));
                 "internet".to_owned()
             }
-            Front::Eim | Front::Symmetric => {
+            Front::Eim | Front::Symmetric | Front::UdpBlocked => {
                 let lan = format!("lan-{name}");
                 let ip = format!("192.168.{n}.10");
                 let nat = match front {
                     Front::Eim => NatConfig::full_cone(),
                     _ => NatConfig::symmetric(),
                 };
+                let mut router = RouterSpec::nat(nat);
+                if front == Front::UdpBlocked {
+                    router = router.firewall(Firewall::udp_blocked());
+                }
                 b = b
                     .lan(&lan, &format!("192.168.{n}.0/24"))
                     .host(name, HostSpec::on(&lan, &[ip.as_str()]))
                     .nat(
                         &format!("nat-{name}"),
-                        RouterSpec::nat(nat)
+                        router
                             .inside(&lan, &format!("192.168.{n}.1"))
                             .outside("internet", &format!("203.0.113.{}", 100 + n)),
                     );
@@ -465,4 +471,23 @@ fn unknown_attribute_gets_420_and_forged_requests_change_nothing() {
         p.state(),
         ConnectionState::Connected | ConnectionState::Completed
     ));
+}
+
+#[test]
+fn udp_blocked_falls_back_to_turn_over_tcp() {
+    let mut r = Run::standard(12, &topo(Front::UdpBlocked, Front::Open));
+    r.run_for(20);
+    r.report("UDP blocked <-> open (TURN over TCP)");
+    r.assert_connected();
+    let a = &r.peer(0).inner;
+    let sel = a.selected_pair().unwrap();
+    assert_eq!(sel.local.kind, CandidateKind::Relayed);
+    assert_eq!(a.first_hop(&sel.local), Transport::Tcp);
+    // Application data both ways through the TCP-reached relay.
+    let now = Instant::from_secs(20);
+    assert!(r.peer_mut(0).inner.send(now, b"\x80ping"));
+    assert!(r.peer_mut(1).inner.send(now, b"\x80pong"));
+    r.run_for(2);
+    assert!(r.peer(0).inner.counters().data_received >= 1);
+    assert!(r.peer(1).inner.counters().data_received >= 1);
 }
