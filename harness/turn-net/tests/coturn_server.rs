@@ -2,10 +2,13 @@
 
 mod common;
 
-use std::net::{SocketAddr, UdpSocket};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::time::Duration;
 
-use harness_core::endpoint::{Endpoint, Input, Output, Transport, TransportContext};
+use harness_core::endpoint::{
+    Endpoint, Input, Output, TcpCommand, TcpEvent, Transport, TransportContext,
+};
 use harness_core::rng::SeededRng;
 use harness_core::time::Instant;
 use harness_turn::client::{TurnClient, TurnClientConfig, TurnEvent};
@@ -13,6 +16,7 @@ use harness_turn::client::{TurnClient, TurnClientConfig, TurnEvent};
 struct Driver {
     client: TurnClient,
     sock: UdpSocket,
+    tcp: Option<(TcpStream, TransportContext)>,
     base: std::time::Instant,
 }
 
@@ -25,13 +29,59 @@ impl Driver {
         Instant::from_std(self.base, std::time::Instant::now())
     }
 
+    fn transmit(&mut self, context: TransportContext, payload: &[u8]) {
+        match (&mut self.tcp, context.transport) {
+            (Some((stream, _)), Transport::Tcp) => stream.write_all(payload).expect("tcp write"),
+            _ => {
+                self.sock.send_to(payload, context.remote).expect("send");
+            }
+        }
+    }
+
+    fn connect(&mut self, ctx: TransportContext) {
+        let stream = TcpStream::connect(ctx.remote).expect("connect to coturn over TCP");
+        stream
+            .set_read_timeout(Some(Duration::from_millis(50)))
+            .expect("timeout");
+        let context = TransportContext {
+            local: stream.local_addr().expect("addr"),
+            remote: ctx.remote,
+            transport: Transport::Tcp,
+        };
+        self.tcp = Some((stream, context));
+        let now = self.now();
+        self.client.handle_input(Input::Tcp {
+            now,
+            context,
+            event: TcpEvent::Connected,
+        });
+    }
+
     /// Sends whatever the client has queued.
     fn flush(&mut self) {
-        while let Output::Transmit(t) = self.client.poll_output() {
-            self.sock
-                .send_to(&t.payload, t.context.remote)
-                .expect("send");
+        loop {
+            match self.client.poll_output() {
+                Output::Transmit(t) => self.transmit(t.context, &t.payload),
+                Output::Tcp(TcpCommand::Connect(c)) => self.connect(c),
+                _ => return,
+            }
         }
+    }
+
+    fn receive(&mut self, buf: &mut [u8]) -> Option<(TransportContext, usize)> {
+        if let Some((stream, context)) = &mut self.tcp {
+            return match stream.read(buf) {
+                Ok(n) if n > 0 => Some((*context, n)),
+                _ => None,
+            };
+        }
+        let (n, from) = self.sock.recv_from(buf).ok()?;
+        let context = TransportContext {
+            local: self.sock.local_addr().expect("addr"),
+            remote: from,
+            transport: Transport::Udp,
+        };
+        Some((context, n))
     }
 
     /// Runs the client until `want` matches an event (or 10 s pass).
@@ -41,11 +91,8 @@ impl Driver {
         loop {
             loop {
                 match self.client.poll_output() {
-                    Output::Transmit(t) => {
-                        self.sock
-                            .send_to(&t.payload, t.context.remote)
-                            .expect("send");
-                    }
+                    Output::Transmit(t) => self.transmit(t.context, &t.payload),
+                    Output::Tcp(TcpCommand::Connect(c)) => self.connect(c),
                     Output::Event(e) => {
                         if want(&e) {
                             return e;
@@ -59,13 +106,8 @@ impl Driver {
                 self.now() - start < Duration::from_secs(10),
                 "no matching event in 10 s"
             );
-            match self.sock.recv_from(&mut buf) {
-                Ok((n, from)) => {
-                    let context = TransportContext {
-                        local: self.sock.local_addr().expect("addr"),
-                        remote: from,
-                        transport: Transport::Udp,
-                    };
+            match self.receive(&mut buf) {
+                Some((context, n)) => {
                     let now = self.now();
                     self.client.handle_input(Input::Datagram {
                         now,
@@ -73,7 +115,7 @@ impl Driver {
                         payload: &buf[..n],
                     });
                 }
-                Err(_) => {
+                None => {
                     let now = self.now();
                     self.client.handle_input(Input::Timeout { now });
                 }
@@ -85,6 +127,16 @@ impl Driver {
 #[test]
 #[ignore = "needs coturn: run with --include-ignored (the README test command does)"]
 fn our_client_allocates_permits_binds_and_relays_both_ways_through_coturn() {
+    relay_through_coturn(Transport::Udp);
+}
+
+#[test]
+#[ignore = "needs coturn: run with --include-ignored (the README test command does)"]
+fn our_client_relays_both_ways_through_coturn_over_tcp() {
+    relay_through_coturn(Transport::Tcp);
+}
+
+fn relay_through_coturn(transport: Transport) {
     let server = common::start_turnserver(&[]);
     let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
     sock.set_read_timeout(Some(Duration::from_millis(50)))
@@ -93,12 +145,13 @@ fn our_client_allocates_permits_binds_and_relays_both_ways_through_coturn() {
     peer.set_read_timeout(Some(Duration::from_secs(3)))
         .expect("timeout");
     let peer_addr = peer.local_addr().expect("addr");
-    let cfg = TurnClientConfig::new(
+    let mut cfg = TurnClientConfig::new(
         server.addr,
         sock.local_addr().expect("addr"),
         "alice",
         "secret",
     );
+    cfg.transport = transport;
     #[allow(
         clippy::disallowed_methods,
         reason = "a real-socket test needs the real clock"
@@ -107,6 +160,7 @@ fn our_client_allocates_permits_binds_and_relays_both_ways_through_coturn() {
     let mut d = Driver {
         client: TurnClient::new(cfg, SeededRng::from_u64(11)),
         sock,
+        tcp: None,
         base,
     };
 
