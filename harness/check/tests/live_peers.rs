@@ -149,8 +149,10 @@ fn check_with(
     };
     let outcome = check_capture(&dir.join("capture.pcapng"), &options).unwrap();
     if print {
-        // The summary goes to the test log, where CI keeps it.
+        // The summary goes to the test log and, with the capture and SDPs, to
+        // target/tmp/live-peers/<case>/ where CI can keep them.
         println!("{}", outcome.summary);
+        keep(dir, &outcome.summary.to_string());
     }
     assert!(
         outcome.capture_error.is_none(),
@@ -240,6 +242,26 @@ fn aiortc_direct_data_channel_is_conformant() {
             .violations_of("stun.message-integrity.mismatch")
             >= 1
     );
+}
+
+/// Copies the capture, the SDPs and the summary to `$CARGO_TARGET_TMPDIR/live-peers/<case>/`.
+fn keep(dir: &Path, summary: &str) {
+    // `whcheck-<case>-<pid>`: kept under the case name alone, so each run replaces the last.
+    let case = dir
+        .file_name()
+        .and_then(|n| n.to_string_lossy().split('-').nth(1).map(str::to_string))
+        .unwrap_or_default();
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("live-peers")
+        .join(case);
+    if std::fs::create_dir_all(&out).is_err() {
+        return;
+    }
+    for name in ["capture.pcapng", "offer.sdp", "answer.sdp"] {
+        let _ = std::fs::copy(dir.join(name), out.join(name));
+    }
+    let _ = std::fs::write(out.join("summary.txt"), summary);
+    println!("kept in {}", out.display());
 }
 
 fn with_other_ice_pwd(answer: &str) -> String {
