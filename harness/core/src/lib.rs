@@ -12,6 +12,8 @@
 //!   `webrtc-harness inspect` dispatches to.
 //! * [`credentials`]: STUN credentials and password preparation, shared by the CLI and codecs.
 //! * [`divergence`]: the cross-check model (reference versus the webrtc crate or another stack).
+//! * [`wire_enum`]: the [`open_enum!`] macro for open wire code points (unknown values
+//!   round-trip and print in hex), shared by the protocol codecs.
 //!
 //! See `docs/ARCHITECTURE.md` for how the pieces fit.
 #![forbid(unsafe_code)]
@@ -23,3 +25,4 @@ pub mod inspect;
 pub mod rng;
 pub mod rules;
 pub mod time;
+pub mod wire_enum;

@@ -1,50 +1,9 @@
 //! Open code points: newtypes over the wire integer with named constants, so that unknown
-//! values survive parsing and print in hex.
+//! values survive parsing and print in hex (declared with [`harness_core::open_enum!`]).
 
-use core::fmt;
-
-macro_rules! open_enum {
-    (
-        $(#[$meta:meta])* $name:ident($repr:ty), $width:literal;
-        $( $(#[$cmeta:meta])* $cname:ident = $value:literal => $text:literal, )+
-    ) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(pub $repr);
-
-        impl $name {
-            $( $(#[$cmeta])* pub const $cname: Self = Self($value); )+
-
-            /// The registered name, when the value is known.
-            #[must_use]
-            pub const fn name(self) -> Option<&'static str> {
-                match self.0 {
-                    $( $value => Some($text), )+
-                    _ => None,
-                }
-            }
-
-            /// True when the value has a registered name here.
-            #[must_use]
-            pub const fn is_known(self) -> bool {
-                self.name().is_some()
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match self.name() {
-                    Some(n) => f.write_str(n),
-                    None => write!(f, concat!("unknown(0x{:0", $width, "x})"), self.0),
-                }
-            }
-        }
-    };
-}
-
-open_enum! {
+harness_core::open_enum! {
     /// Record content type (RFC 6347 §4.1, RFC 9147 §4.1, RFC 9146 for `tls12_cid`).
-    ContentType(u8), 2;
+    pub struct ContentType(u8) hex 2, unknown_display("unknown(", ")"), debug tuple;
     /// change_cipher_spec(20).
     CHANGE_CIPHER_SPEC = 20 => "change_cipher_spec",
     /// alert(21).
@@ -61,9 +20,9 @@ open_enum! {
     ACK = 26 => "ack",
 }
 
-open_enum! {
+harness_core::open_enum! {
     /// Handshake message type (RFC 6347 §4.2.2, RFC 9147 §5.2).
-    HandshakeType(u8), 2;
+    pub struct HandshakeType(u8) hex 2, unknown_display("unknown(", ")"), debug tuple;
     /// hello_request(0).
     HELLO_REQUEST = 0 => "hello_request",
     /// client_hello(1).
@@ -102,9 +61,9 @@ open_enum! {
     MESSAGE_HASH = 254 => "message_hash",
 }
 
-open_enum! {
+harness_core::open_enum! {
     /// Protocol version on the wire (DTLS counts down: 1.0 = 0xfeff, 1.2 = 0xfefd, 1.3 = 0xfefc).
-    ProtocolVersion(u16), 4;
+    pub struct ProtocolVersion(u16) hex 4, unknown_display("unknown(", ")"), debug tuple;
     /// DTLS 1.0.
     DTLS_1_0 = 0xfeff => "DTLS 1.0",
     /// DTLS 1.2.
@@ -132,9 +91,9 @@ impl ProtocolVersion {
     }
 }
 
-open_enum! {
+harness_core::open_enum! {
     /// Hello extension type (RFC 8446 §4.2 and the registries it points to).
-    ExtensionType(u16), 4;
+    pub struct ExtensionType(u16) hex 4, unknown_display("unknown(", ")"), debug tuple;
     /// server_name(0).
     SERVER_NAME = 0 => "server_name",
     /// status_request(5).
@@ -185,9 +144,9 @@ open_enum! {
     RENEGOTIATION_INFO = 0xff01 => "renegotiation_info",
 }
 
-open_enum! {
+harness_core::open_enum! {
     /// Named group for key exchange (RFC 8446 §4.2.7, plus the hybrid post-quantum groups).
-    NamedGroup(u16), 4;
+    pub struct NamedGroup(u16) hex 4, unknown_display("unknown(", ")"), debug tuple;
     /// secp256r1.
     SECP256R1 = 0x0017 => "secp256r1",
     /// secp384r1.
@@ -231,9 +190,9 @@ impl NamedGroup {
     }
 }
 
-open_enum! {
+harness_core::open_enum! {
     /// SRTP protection profile (RFC 5764 §4.1.2, RFC 7714 §14.2).
-    SrtpProfile(u16), 4;
+    pub struct SrtpProfile(u16) hex 4, unknown_display("unknown(", ")"), debug tuple;
     /// SRTP_AES128_CM_HMAC_SHA1_80.
     AES128_CM_HMAC_SHA1_80 = 0x0001 => "SRTP_AES128_CM_HMAC_SHA1_80",
     /// SRTP_AES128_CM_HMAC_SHA1_32.
@@ -248,18 +207,18 @@ open_enum! {
     AEAD_AES_256_GCM = 0x0008 => "SRTP_AEAD_AES_256_GCM",
 }
 
-open_enum! {
+harness_core::open_enum! {
     /// Alert level (RFC 5246 §7.2).
-    AlertLevel(u8), 2;
+    pub struct AlertLevel(u8) hex 2, unknown_display("unknown(", ")"), debug tuple;
     /// warning(1).
     WARNING = 1 => "warning",
     /// fatal(2).
     FATAL = 2 => "fatal",
 }
 
-open_enum! {
+harness_core::open_enum! {
     /// Alert description (RFC 5246 §7.2, RFC 8446 §6).
-    AlertDescription(u8), 2;
+    pub struct AlertDescription(u8) hex 2, unknown_display("unknown(", ")"), debug tuple;
     /// close_notify(0).
     CLOSE_NOTIFY = 0 => "close_notify",
     /// unexpected_message(10).

@@ -1,74 +1,9 @@
 //! Open wire enums: newtypes over the integer with named constants, so that unknown values
-//! round-trip unchanged and print in hex (the rustls `enum_builder!` idea).
+//! round-trip unchanged and print in hex (declared with [`harness_core::open_enum!`]).
 
 use core::fmt;
 
-/// Declares an open enum: a `Copy` newtype over `$repr` with named constants and a `name()`.
-macro_rules! open_enum {
-    (
-        $(#[$meta:meta])*
-        $vis:vis struct $name:ident($repr:ty) hex $width:literal;
-        $( $(#[$cmeta:meta])* $konst:ident = $value:literal => $text:literal, )+
-    ) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
-        $vis struct $name(pub $repr);
-
-        impl $name {
-            $( $(#[$cmeta])* pub const $konst: Self = Self($value); )+
-
-            /// Every named value, in declaration order.
-            pub const KNOWN: &'static [Self] = &[ $( Self::$konst ),+ ];
-
-            /// The registered name, or `None` for a value this crate does not know.
-            #[must_use]
-            pub const fn name(self) -> Option<&'static str> {
-                match self.0 {
-                    $( $value => Some($text), )+
-                    _ => None,
-                }
-            }
-
-            /// The raw value.
-            #[must_use]
-            pub const fn get(self) -> $repr {
-                self.0
-            }
-        }
-
-        impl From<$repr> for $name {
-            fn from(v: $repr) -> Self {
-                Self(v)
-            }
-        }
-
-        impl From<$name> for $repr {
-            fn from(v: $name) -> Self {
-                v.0
-            }
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match self.name() {
-                    Some(n) => write!(f, "{}(0x{:0w$x})", n, self.0, w = $width),
-                    None => write!(f, "{}(0x{:0w$x})", stringify!($name), self.0, w = $width),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match self.name() {
-                    Some(n) => f.write_str(n),
-                    None => write!(f, "0x{:0w$x}", self.0, w = $width),
-                }
-            }
-        }
-    };
-}
-
-open_enum! {
+harness_core::open_enum! {
     /// An attribute type (RFC 8489 §18.3 and the registries of RFC 8656, RFC 8445, RFC 5780).
     pub struct AttrType(u16) hex 4;
     /// RFC 8489 §14.1.
@@ -156,12 +91,6 @@ impl AttrType {
         self.0 < 0x8000
     }
 
-    /// Whether this crate knows the type (it has a typed decoder).
-    #[must_use]
-    pub const fn is_known(self) -> bool {
-        self.name().is_some()
-    }
-
     /// The name for field trees: lower case with underscores (`xor_mapped_address`), or
     /// `attr_0xNNNN` for an unknown type.
     #[must_use]
@@ -173,7 +102,7 @@ impl AttrType {
     }
 }
 
-open_enum! {
+harness_core::open_enum! {
     /// A STUN method (12 bits; RFC 8489 §18.2, RFC 8656 §17, RFC 6062 §6.1).
     pub struct Method(u16) hex 3;
     /// RFC 8489 §18.2.
@@ -198,7 +127,7 @@ open_enum! {
     CONNECTION_ATTEMPT = 0x00C => "ConnectionAttempt",
 }
 
-open_enum! {
+harness_core::open_enum! {
     /// An error code (RFC 8489 §14.8 and §18.4, RFC 8656 §19, RFC 8445 §16.2).
     pub struct ErrorCode(u16) hex 3;
     /// RFC 8489 §14.8.
@@ -247,7 +176,7 @@ impl ErrorCode {
     }
 }
 
-open_enum! {
+harness_core::open_enum! {
     /// A password algorithm (RFC 8489 §18.5).
     pub struct PasswordAlgorithm(u16) hex 4;
     /// RFC 8489 §18.5.1.1.
