@@ -12,6 +12,7 @@
 //!   `webrtc-harness inspect` dispatches to.
 //! * [`credentials`]: STUN credentials and password preparation, shared by the CLI and codecs.
 //! * [`divergence`]: the cross-check model (reference versus the webrtc crate or another stack).
+//! * [`hash`]: a fixed Fx hasher and [`hash::FastMap`] for bounded lookup tables.
 //! * [`wire_enum`]: the [`open_enum!`] macro for open wire code points (unknown values
 //!   round-trip and print in hex), shared by the protocol codecs.
 //!
@@ -21,6 +22,7 @@
 pub mod credentials;
 pub mod divergence;
 pub mod endpoint;
+pub mod hash;
 pub mod inspect;
 pub mod rng;
 pub mod rules;

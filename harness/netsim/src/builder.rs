@@ -9,7 +9,6 @@ use harness_core::time::Instant;
 use crate::addr::Prefix;
 use crate::fault::{Fault, LinkDirection};
 use crate::firewall::FirewallState;
-use crate::hash::FxHashMap;
 use crate::link::{LinkConfig, LinkState};
 use crate::nat::NatState;
 use crate::network::Network;
@@ -18,6 +17,7 @@ use crate::topology::{
     BuildError, HostSpec, HostState, Iface, IfaceSpec, Node, Role, Route, RouterSpec, Segment,
 };
 use crate::trace::NodeId;
+use harness_core::hash::FastMap;
 
 #[derive(Clone, Debug)]
 struct SegmentSpec {
@@ -151,7 +151,7 @@ impl NetworkBuilder {
     pub fn build(self) -> Result<Network, BuildError> {
         let seed = self.seed;
         let mut segments: Vec<Segment> = Vec::new();
-        let mut seg_index: FxHashMap<String, u32> = FxHashMap::default();
+        let mut seg_index: FastMap<String, u32> = FastMap::default();
         for s in &self.segments {
             if seg_index.contains_key(&s.name) {
                 return Err(BuildError::DuplicateName(s.name.clone()));
@@ -167,7 +167,7 @@ impl NetworkBuilder {
             segments.push(Segment {
                 prefixes,
                 internet: s.internet,
-                owners: FxHashMap::default(),
+                owners: FastMap::default(),
                 routes: Vec::new(),
             });
         }
@@ -185,7 +185,7 @@ impl NetworkBuilder {
         };
 
         let mut nodes: Vec<Node> = Vec::new();
-        let mut names: FxHashMap<String, NodeId> = FxHashMap::default();
+        let mut names: FastMap<String, NodeId> = FastMap::default();
         for (name, spec) in &self.nodes {
             if names.contains_key(name) || seg_index.contains_key(name) {
                 return Err(BuildError::DuplicateName(name.clone()));
@@ -220,7 +220,7 @@ impl NetworkBuilder {
                     }
                     let host = HostState {
                         endpoints: Vec::new(),
-                        sockets: FxHashMap::default(),
+                        sockets: FastMap::default(),
                         tcp: TcpStack::new(seed.stream(&format!("tcp/{name}"))),
                     };
                     (Role::Host(host), h.firewall.clone(), None)
@@ -306,8 +306,8 @@ impl NetworkBuilder {
 
 pub(crate) fn find_link(
     nodes: &[Node],
-    names: &FxHashMap<String, NodeId>,
-    seg_index: &FxHashMap<String, u32>,
+    names: &FastMap<String, NodeId>,
+    seg_index: &FastMap<String, u32>,
     node: &str,
     segment: &str,
 ) -> Result<(usize, usize), BuildError> {

@@ -13,8 +13,8 @@ use harness_core::endpoint::Transport;
 use harness_core::time::Instant;
 
 use crate::addr::Prefix;
-use crate::hash::FxHashMap;
 use crate::packet::{L4, Packet, TcpFlags};
+use harness_core::hash::FastMap;
 
 /// Which way a packet crosses the firewall.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -201,14 +201,14 @@ type FlowKey = (Transport, SocketAddr, SocketAddr);
 #[derive(Debug)]
 pub(crate) struct FirewallState {
     pub(crate) config: Firewall,
-    flows: FxHashMap<FlowKey, Instant>,
+    flows: FastMap<FlowKey, Instant>,
 }
 
 impl FirewallState {
     pub(crate) fn new(config: Firewall) -> Self {
         Self {
             config,
-            flows: FxHashMap::default(),
+            flows: FastMap::default(),
         }
     }
 

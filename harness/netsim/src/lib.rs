@@ -100,7 +100,6 @@ mod builder;
 pub mod fault;
 pub mod firewall;
 pub mod fuzzing;
-mod hash;
 mod hosted;
 pub mod link;
 pub mod nat;

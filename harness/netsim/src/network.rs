@@ -15,7 +15,6 @@ use harness_core::time::Instant;
 use crate::builder::{NetworkBuilder, find_link};
 use crate::fault::{Fault, FaultAction, LinkDirection};
 use crate::firewall::{Direction, FirewallVerdict};
-use crate::hash::FxHashMap;
 use crate::hosted::HostedEndpoint;
 use crate::link::{LinkConfig, LinkVerdict};
 use crate::nat::{Mapping, NatVerdict};
@@ -24,6 +23,7 @@ use crate::pcapng::PcapngWriter;
 use crate::tcp::{ConnKey, TcpAction};
 use crate::topology::{BuildError, Hosted, Node, Role, Segment};
 use crate::trace::{DropReason, NodeId, Trace, TraceEvent, TraceKind};
+use harness_core::hash::FastMap;
 
 /// Identifies an endpoint attached to a host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -184,8 +184,8 @@ pub struct Network {
     current: VecDeque<Event>,
     nodes: Vec<Node>,
     segments: Vec<Segment>,
-    names: FxHashMap<String, NodeId>,
-    seg_index: FxHashMap<String, u32>,
+    names: FastMap<String, NodeId>,
+    seg_index: FastMap<String, u32>,
     trace: Trace,
     trace_on: bool,
     log: Vec<EndpointEvent>,
@@ -220,8 +220,8 @@ impl Network {
         seed: RunSeed,
         nodes: Vec<Node>,
         segments: Vec<Segment>,
-        names: FxHashMap<String, NodeId>,
-        seg_index: FxHashMap<String, u32>,
+        names: FastMap<String, NodeId>,
+        seg_index: FastMap<String, u32>,
         trace_on: bool,
     ) -> Self {
         let trace = Trace {

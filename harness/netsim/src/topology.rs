@@ -5,12 +5,12 @@ use std::net::IpAddr;
 
 use crate::addr::{Prefix, longest_match};
 use crate::firewall::{Firewall, FirewallState};
-use crate::hash::FxHashMap;
 use crate::hosted::HostedEndpoint;
 use crate::link::LinkState;
 use crate::nat::{NatConfig, NatState};
 use crate::tcp::TcpStack;
 use crate::trace::NodeId;
+use harness_core::hash::FastMap;
 
 use harness_core::endpoint::Transport;
 use harness_core::time::Instant;
@@ -233,7 +233,7 @@ impl fmt::Debug for Hosted {
 #[derive(Debug)]
 pub(crate) struct HostState {
     pub(crate) endpoints: Vec<Hosted>,
-    pub(crate) sockets: FxHashMap<(Transport, SocketAddr), usize>,
+    pub(crate) sockets: FastMap<(Transport, SocketAddr), usize>,
     pub(crate) tcp: TcpStack,
 }
 
@@ -281,7 +281,7 @@ impl Node {
 pub(crate) struct Segment {
     pub(crate) prefixes: Vec<Prefix>,
     pub(crate) internet: bool,
-    pub(crate) owners: FxHashMap<IpAddr, (NodeId, usize)>,
+    pub(crate) owners: FastMap<IpAddr, (NodeId, usize)>,
     pub(crate) routes: Vec<(Prefix, IpAddr)>,
 }
 

@@ -18,9 +18,9 @@ use harness_core::endpoint::Transport;
 use harness_core::rng::SeededRng;
 use harness_core::time::Instant;
 
-use crate::hash::FxHashMap;
 use crate::packet::{L4, Packet, TcpFlags};
 use crate::trace::DropReason;
+use harness_core::hash::FastMap;
 
 /// One NAT mapping (or, for IPv6, one filtering session where external = internal).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,10 +73,10 @@ pub(crate) struct NatState {
     rng: SeededRng,
     slots: Vec<Option<Mapping>>,
     free_slots: Vec<u32>,
-    by_internal: FxHashMap<InternalKey, u32>,
-    by_external: FxHashMap<ExternalKey, u32>,
+    by_internal: FastMap<InternalKey, u32>,
+    by_external: FastMap<ExternalKey, u32>,
     next_port: Vec<u16>,
-    paired: FxHashMap<IpAddr, usize>,
+    paired: FastMap<IpAddr, usize>,
     created_since_sweep: u32,
 }
 
@@ -93,9 +93,9 @@ impl NatState {
             rng,
             slots: Vec::new(),
             free_slots: Vec::new(),
-            by_internal: FxHashMap::default(),
-            by_external: FxHashMap::default(),
-            paired: FxHashMap::default(),
+            by_internal: FastMap::default(),
+            by_external: FastMap::default(),
+            paired: FastMap::default(),
             created_since_sweep: 0,
         }
     }
