@@ -227,6 +227,10 @@ fn bench_rtc_ice_checks(c: &mut Criterion) {
             }
         })
     });
+    println!(
+        "rtc-ice after the run: {} remote candidates",
+        agent.get_remote_candidates().len()
+    );
 }
 
 criterion_group!(benches, bench_checklist, bench_checks, bench_rtc_ice_checks);

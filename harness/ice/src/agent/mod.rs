@@ -486,6 +486,16 @@ impl Agent {
         true
     }
 
+    /// The remote description's ICE parameters: credentials and whether the peer is lite. A
+    /// full agent facing a lite peer takes the controlling role (RFC 8445 §6.1.1).
+    pub fn set_remote_params(&mut self, now: Instant, creds: IceCredentials, lite: bool) {
+        self.cfg.remote_lite = lite;
+        if lite && !self.cfg.lite {
+            self.switch_role(now, Role::Controlling);
+        }
+        self.set_remote_credentials(now, creds);
+    }
+
     /// The peer signalled end-of-candidates (RFC 8838 §13).
     pub fn end_of_remote_candidates(&mut self, now: Instant) {
         self.remote_eoc = true;
