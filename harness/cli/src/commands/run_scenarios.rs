@@ -388,3 +388,67 @@ mod dtls_rs {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use harness_scenario::catalogue::{Options, run_all};
+    use harness_scenario::run::Injected;
+    use harness_scenario::{load, report};
+
+    fn design_card(inj: &Injected) -> Vec<harness_scenario::run::ScenarioResult> {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../scenarios");
+        let loaded = load::load_all(&[dir]).expect("catalogue loads");
+        let opts = Options {
+            filter: Some("tag:design-card".into()),
+            compare: true,
+            jobs: 2,
+            ..Options::default()
+        };
+        run_all(&loaded, &opts, inj, &|_, _, _| {})
+    }
+
+    fn injected() -> Injected {
+        Injected {
+            agents: vec![super::webrtc_rs::injected()],
+            dtls: Some(super::dtls_rs::injected()),
+        }
+    }
+
+    #[test]
+    fn design_card_scenarios_pass_with_both_implementations_in_both_roles() {
+        let results = design_card(&injected());
+        assert_eq!(results.len(), 9, "{}", report::summary_text(&results));
+        for r in &results {
+            assert!(r.passed && r.skipped.is_none(), "{}", report::markdown(r));
+        }
+    }
+
+    #[test]
+    fn reports_with_the_webrtc_crate_are_identical_and_name_the_masked_fields() {
+        let a = design_card(&injected());
+        let b = design_card(&injected());
+        for (x, y) in a.iter().zip(&b) {
+            assert_eq!(report::json(x), report::json(y), "{}", report::stem(x));
+            assert_eq!(
+                report::markdown(x),
+                report::markdown(y),
+                "{}",
+                report::stem(x)
+            );
+            assert!(
+                x.masked.iter().any(|m| m.contains("dtls.ecdhe_public_key")),
+                "{:?}",
+                x.masked
+            );
+            if x.implementations.contains(&"webrtc-rs") {
+                assert!(
+                    x.masked.iter().any(|m| m.contains("stun.transaction_id")),
+                    "{:?}",
+                    x.masked
+                );
+            }
+        }
+    }
+}
