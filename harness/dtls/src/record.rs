@@ -234,6 +234,34 @@ pub fn parse_record(
     }
 }
 
+/// Reads a connection id of the length the context knows (RFC 9146, RFC 9147): the
+/// record header does not carry it.
+fn take_connection_id<'a>(
+    r: &mut Reader<'a>,
+    context: RecordContext,
+    offset: usize,
+) -> Result<&'a [u8], RecordError> {
+    let len = context
+        .cid_len
+        .ok_or(RecordError::ConnectionIdLengthUnknown { offset })?;
+    r.take(len).ok_or(RecordError::TruncatedHeader { offset })
+}
+
+/// Takes the `length` bytes a record header declares, or says how many there were.
+fn take_declared<'a>(
+    r: &mut Reader<'a>,
+    length: u16,
+    offset: usize,
+) -> Result<&'a [u8], RecordError> {
+    let available = r.remaining();
+    r.take(usize::from(length))
+        .ok_or(RecordError::LengthBeyondDatagram {
+            offset,
+            declared: usize::from(length),
+            available,
+        })
+}
+
 fn parse_plaintext(
     input: &[u8],
     offset: usize,
@@ -246,23 +274,13 @@ fn parse_plaintext(
     let epoch = r.u16().ok_or(truncated)?;
     let sequence_number = r.u48().ok_or(truncated)?;
     let connection_id = if content_type == ContentType::TLS12_CID {
-        let len = context
-            .cid_len
-            .ok_or(RecordError::ConnectionIdLengthUnknown { offset })?;
-        Some(r.take(len).ok_or(truncated)?)
+        Some(take_connection_id(&mut r, context, offset)?)
     } else {
         None
     };
     let length = r.u16().ok_or(truncated)?;
     let header_len = r.offset();
-    let available = r.remaining();
-    let fragment = r
-        .take(usize::from(length))
-        .ok_or(RecordError::LengthBeyondDatagram {
-            offset,
-            declared: usize::from(length),
-            available,
-        })?;
+    let fragment = take_declared(&mut r, length, offset)?;
     let header = input.get(..header_len).ok_or(truncated)?;
     Ok(PlaintextRecord {
         offset,
@@ -286,10 +304,7 @@ fn parse_unified(
     let mut r = Reader::new(input);
     let first_byte = r.u8().ok_or(truncated)?;
     let connection_id = if first_byte & UnifiedRecord::FLAG_CID != 0 {
-        let len = context
-            .cid_len
-            .ok_or(RecordError::ConnectionIdLengthUnknown { offset })?;
-        Some(r.take(len).ok_or(truncated)?)
+        Some(take_connection_id(&mut r, context, offset)?)
     } else {
         None
     };
@@ -305,15 +320,8 @@ fn parse_unified(
         None
     };
     let header_len = r.offset();
-    let available = r.remaining();
     let encrypted_record = match length {
-        Some(len) => r
-            .take(usize::from(len))
-            .ok_or(RecordError::LengthBeyondDatagram {
-                offset,
-                declared: usize::from(len),
-                available,
-            })?,
+        Some(len) => take_declared(&mut r, len, offset)?,
         None => r.rest(),
     };
     let header = input.get(..header_len).ok_or(truncated)?;
