@@ -15,10 +15,14 @@ use crate::args::RunArgs;
 
 /// Runs the scenarios; returns the exit code contribution.
 pub(super) fn run(a: &RunArgs) -> Result<i32, InputError> {
+    let mut bad_input = false;
     let loaded = match load::load_all(&a.paths) {
         Ok(l) => l,
         Err(errors) => {
-            for e in &errors {
+            bad_input = true;
+            // The first error is printed by the caller when nothing runs; print the rest here.
+            let skip = usize::from(!a.keep_going);
+            for e in errors.iter().skip(skip) {
                 eprintln!("error: {e}");
             }
             if !a.keep_going {
@@ -111,7 +115,11 @@ pub(super) fn run(a: &RunArgs) -> Result<i32, InputError> {
         .paths
         .first()
         .map_or_else(|| "scenarios".to_owned(), |p| p.display().to_string());
-    let mut code = policy::EXIT_OK;
+    let mut code = if bad_input {
+        policy::EXIT_INPUT
+    } else {
+        policy::EXIT_OK
+    };
     for r in results.iter().filter(|r| !r.passed) {
         println!(
             "FAILED {} (seed {}): {}",
@@ -119,7 +127,7 @@ pub(super) fn run(a: &RunArgs) -> Result<i32, InputError> {
             r.seed,
             catalogue::reproduce_command(r, &path)
         );
-        code = policy::EXIT_FAIL;
+        code = code.max(policy::EXIT_FAIL);
     }
     Ok(code)
 }
