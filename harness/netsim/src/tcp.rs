@@ -381,13 +381,7 @@ impl TcpStack {
                 if syn && ack_flag && h.ack == c.iss.wrapping_add(1) {
                     c.rcv_nxt = h.seq.wrapping_add(1);
                     establish(c, key, now, TcpEvent::Connected, out);
-                    out.push(TcpAction::Send(segment(
-                        key,
-                        c.snd_nxt,
-                        c.rcv_nxt,
-                        TcpFlags::ACK,
-                        Vec::new(),
-                    )));
+                    out.push(ack_now(c, key));
                     flush_pending(c, key, now, out);
                 } else if syn && !ack_flag {
                     // Simultaneous open (RFC 793 §3.4, used by ICE-TCP S-O candidates).
@@ -416,13 +410,7 @@ impl TcpStack {
                     };
                     establish(c, key, now, event, out);
                     if syn {
-                        out.push(TcpAction::Send(segment(
-                            key,
-                            c.snd_nxt,
-                            c.rcv_nxt,
-                            TcpFlags::ACK,
-                            Vec::new(),
-                        )));
+                        out.push(ack_now(c, key));
                     }
                     flush_pending(c, key, now, out);
                     if syn {
@@ -435,13 +423,7 @@ impl TcpStack {
             State::Established => {
                 if syn {
                     // A retransmitted SYN-ACK: our ACK was lost; acknowledge again.
-                    out.push(TcpAction::Send(segment(
-                        key,
-                        c.snd_nxt,
-                        c.rcv_nxt,
-                        TcpFlags::ACK,
-                        Vec::new(),
-                    )));
+                    out.push(ack_now(c, key));
                     return true;
                 }
             }
