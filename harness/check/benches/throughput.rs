@@ -3,31 +3,13 @@
 //! WebRTC captures from ../shared when present.
 #![allow(missing_docs, reason = "criterion generates the entry point")]
 
-use std::path::Path;
+mod common;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use harness_check::{CheckOptions, check_reader, replicate::replicate};
 
-/// The real captures replicated (files that are absent are skipped).
-pub const SOURCES: &[&str] = &[
-    "vectors/captures/zeek/webrtc-stun.pcap",
-    "vectors/captures/str0m/vp8.pcap",
-    "../shared/vectors/captures/ndpi/stun_google_meet.pcapng",
-    "../shared/vectors/captures/ndpi/stun_dtls_rtp.pcapng",
-    "../shared/vectors/captures/ndpi/stun_signal.pcapng",
-    "../shared/vectors/captures/ndpi/teams.pcap",
-];
-
-fn inputs() -> Vec<Vec<u8>> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    SOURCES
-        .iter()
-        .filter_map(|p| std::fs::read(root.join(p)).ok())
-        .collect()
-}
-
 fn throughput(c: &mut Criterion) {
-    let inputs = inputs();
+    let inputs = common::read_sources();
     let refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
     let capture = replicate(&refs, 64 << 20);
     let mut group = c.benchmark_group("check");

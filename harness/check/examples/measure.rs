@@ -11,14 +11,8 @@
 
 use std::path::Path;
 
-const SOURCES: &[&str] = &[
-    "vectors/captures/zeek/webrtc-stun.pcap",
-    "vectors/captures/str0m/vp8.pcap",
-    "../shared/vectors/captures/ndpi/stun_google_meet.pcapng",
-    "../shared/vectors/captures/ndpi/stun_dtls_rtp.pcapng",
-    "../shared/vectors/captures/ndpi/stun_signal.pcapng",
-    "../shared/vectors/captures/ndpi/teams.pcap",
-];
+#[path = "../benches/common/mod.rs"]
+mod common;
 
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -33,14 +27,10 @@ fn peak_rss_kib() -> u64 {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     match args.first().map(String::as_str) {
         Some("generate") => {
             let mib: usize = args.get(2).and_then(|m| m.parse().ok()).unwrap_or(256);
-            let inputs: Vec<Vec<u8>> = SOURCES
-                .iter()
-                .filter_map(|p| std::fs::read(root.join(p)).ok())
-                .collect();
+            let inputs = common::read_sources();
             let refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
             let capture = harness_check::replicate::replicate(&refs, mib << 20);
             std::fs::write(&args[1], &capture).expect("write");
