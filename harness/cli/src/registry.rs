@@ -18,6 +18,7 @@ pub fn inspectors() -> Vec<&'static dyn Inspector> {
         harness_sdp::inspector(),
         harness_dtls::inspector(),
         harness_ice::inspector(),
+        harness_turn::inspector(),
         harness_check::inspector(),
         // Last: it recognises everything RFC 7983 classifies, with the least confidence.
         harness_demux::inspector(),
@@ -32,6 +33,7 @@ pub fn catalogues() -> Vec<Catalogue> {
         harness_sdp::catalogue(),
         harness_dtls::catalogue(),
         harness_ice::catalogue(),
+        harness_turn::catalogue(),
         harness_check::catalogue(),
     ]
 }
