@@ -10,6 +10,7 @@ pub mod agent;
 pub mod catalogue;
 pub mod dtls;
 pub mod duration;
+pub mod fuzzing;
 pub mod load;
 pub mod net;
 pub mod oracle;
