@@ -35,6 +35,7 @@ pub fn catalogues() -> Vec<Catalogue> {
         harness_ice::catalogue(),
         harness_turn::catalogue(),
         harness_check::catalogue(),
+        harness_scenario::catalogue(),
     ]
 }
 
