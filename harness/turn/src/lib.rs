@@ -3,7 +3,8 @@
 //!
 //! * [`channeldata`]: the ChannelData message (RFC 8656 §12.4); [`framing`]: STUN and
 //!   ChannelData on stream transports (§12.5).
-//! * [`stun`]: the slice of STUN (RFC 8489) TURN needs: message view, builder, credentials.
+//! * [`stun`]: the slice of STUN (RFC 8489) TURN needs: message view, builder, credentials,
+//!   a `u16`-typed adapter over the project codec `harness_stun`.
 //! * [`transaction`]: client transactions with RFC 8489 §6.2.1 retransmission.
 //! * [`client`]: the TURN client (RFC 8656 §7–§12) over UDP or TCP.
 //! * [`server`]: the reference TURN server; [`policy`]: which peers it relays to.

@@ -2,8 +2,14 @@
 //! builder with MESSAGE-INTEGRITY and FINGERPRINT, long-term credential keys, and the address
 //! attributes.
 //!
-//! The view is lenient (it represents what is on the wire); judging is left to
-//! [`crate::rules`] and to the server's policy.
+//! This module adapts the project's STUN codec, [`harness_stun`], to the `u16`-typed interface
+//! the TURN code was written against: header checks, the attribute walk, address encoding,
+//! MESSAGE-INTEGRITY, FINGERPRINT and key derivation all happen in `harness_stun`. What stays
+//! here is the strict acceptance ([`Message::parse`] refuses what `harness_stun` represents)
+//! and the TURN view of which attributes count ([`Message::effective`]).
+//!
+//! The view is lenient about attribute contents (it represents what is on the wire); judging
+//! is left to [`crate::rules`] and to the server's policy.
 //!
 //! # Fuzzing
 //!
@@ -11,76 +17,80 @@
 //! four bytes at most).
 
 use core::fmt;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 
-use hmac::{Hmac, Mac};
-use md5::{Digest, Md5};
-use sha1::Sha1;
+use harness_core::credentials::PasswordPrep;
+use harness_stun::integrity::{self, Check};
+use harness_stun::{
+    AttrError, AttrType, Attribute, ErrorValue, Key, Method, PasswordAlgorithm, RawAttribute,
+    TransactionId,
+};
 
-/// The magic cookie (RFC 8489 §5).
-pub const MAGIC_COOKIE: u32 = 0x2112_A442;
-/// Length of the STUN header.
-pub const HEADER_LEN: usize = 20;
+pub use harness_stun::{HEADER_LEN, MAGIC_COOKIE};
 
-/// STUN methods used by TURN (RFC 8489 §18.2, RFC 8656 §17).
+/// STUN methods used by TURN (RFC 8489 §18.2, RFC 8656 §17), as `u16` ([`Method`] values).
 pub mod method {
+    use harness_stun::Method;
+
     /// Binding.
-    pub const BINDING: u16 = 0x001;
+    pub const BINDING: u16 = Method::BINDING.0;
     /// Allocate.
-    pub const ALLOCATE: u16 = 0x003;
+    pub const ALLOCATE: u16 = Method::ALLOCATE.0;
     /// Refresh.
-    pub const REFRESH: u16 = 0x004;
+    pub const REFRESH: u16 = Method::REFRESH.0;
     /// Send (indication only).
-    pub const SEND: u16 = 0x006;
+    pub const SEND: u16 = Method::SEND.0;
     /// Data (indication only).
-    pub const DATA: u16 = 0x007;
+    pub const DATA: u16 = Method::DATA.0;
     /// CreatePermission.
-    pub const CREATE_PERMISSION: u16 = 0x008;
+    pub const CREATE_PERMISSION: u16 = Method::CREATE_PERMISSION.0;
     /// ChannelBind.
-    pub const CHANNEL_BIND: u16 = 0x009;
+    pub const CHANNEL_BIND: u16 = Method::CHANNEL_BIND.0;
 }
 
-/// Attribute types (RFC 8489 §18.3, RFC 8656 §18, RFC 5780 §7).
+/// Attribute types (RFC 8489 §18.3, RFC 8656 §18, RFC 5780 §7), as `u16` ([`AttrType`] values).
 #[allow(missing_docs, reason = "the names are the IANA registry's")]
 pub mod attr {
-    pub const MAPPED_ADDRESS: u16 = 0x0001;
-    pub const CHANGE_REQUEST: u16 = 0x0003;
-    pub const USERNAME: u16 = 0x0006;
-    pub const MESSAGE_INTEGRITY: u16 = 0x0008;
-    pub const ERROR_CODE: u16 = 0x0009;
-    pub const UNKNOWN_ATTRIBUTES: u16 = 0x000A;
-    pub const CHANNEL_NUMBER: u16 = 0x000C;
-    pub const LIFETIME: u16 = 0x000D;
-    pub const XOR_PEER_ADDRESS: u16 = 0x0012;
-    pub const DATA: u16 = 0x0013;
-    pub const REALM: u16 = 0x0014;
-    pub const NONCE: u16 = 0x0015;
-    pub const XOR_RELAYED_ADDRESS: u16 = 0x0016;
-    pub const REQUESTED_ADDRESS_FAMILY: u16 = 0x0017;
-    pub const EVEN_PORT: u16 = 0x0018;
-    pub const REQUESTED_TRANSPORT: u16 = 0x0019;
-    pub const DONT_FRAGMENT: u16 = 0x001A;
-    pub const MESSAGE_INTEGRITY_SHA256: u16 = 0x001C;
-    pub const PASSWORD_ALGORITHM: u16 = 0x001D;
-    pub const USERHASH: u16 = 0x001E;
-    pub const XOR_MAPPED_ADDRESS: u16 = 0x0020;
-    pub const RESERVATION_TOKEN: u16 = 0x0022;
-    pub const PRIORITY: u16 = 0x0024;
-    pub const USE_CANDIDATE: u16 = 0x0025;
-    pub const PADDING: u16 = 0x0026;
-    pub const RESPONSE_PORT: u16 = 0x0027;
-    pub const ADDITIONAL_ADDRESS_FAMILY: u16 = 0x8000;
-    pub const ADDRESS_ERROR_CODE: u16 = 0x8001;
-    pub const PASSWORD_ALGORITHMS: u16 = 0x8002;
-    pub const ALTERNATE_DOMAIN: u16 = 0x8003;
-    pub const ICMP: u16 = 0x8004;
-    pub const SOFTWARE: u16 = 0x8022;
-    pub const ALTERNATE_SERVER: u16 = 0x8023;
-    pub const FINGERPRINT: u16 = 0x8028;
-    pub const ICE_CONTROLLED: u16 = 0x8029;
-    pub const ICE_CONTROLLING: u16 = 0x802A;
-    pub const RESPONSE_ORIGIN: u16 = 0x802B;
-    pub const OTHER_ADDRESS: u16 = 0x802C;
+    use harness_stun::AttrType;
+
+    pub const MAPPED_ADDRESS: u16 = AttrType::MAPPED_ADDRESS.0;
+    pub const CHANGE_REQUEST: u16 = AttrType::CHANGE_REQUEST.0;
+    pub const USERNAME: u16 = AttrType::USERNAME.0;
+    pub const MESSAGE_INTEGRITY: u16 = AttrType::MESSAGE_INTEGRITY.0;
+    pub const ERROR_CODE: u16 = AttrType::ERROR_CODE.0;
+    pub const UNKNOWN_ATTRIBUTES: u16 = AttrType::UNKNOWN_ATTRIBUTES.0;
+    pub const CHANNEL_NUMBER: u16 = AttrType::CHANNEL_NUMBER.0;
+    pub const LIFETIME: u16 = AttrType::LIFETIME.0;
+    pub const XOR_PEER_ADDRESS: u16 = AttrType::XOR_PEER_ADDRESS.0;
+    pub const DATA: u16 = AttrType::DATA.0;
+    pub const REALM: u16 = AttrType::REALM.0;
+    pub const NONCE: u16 = AttrType::NONCE.0;
+    pub const XOR_RELAYED_ADDRESS: u16 = AttrType::XOR_RELAYED_ADDRESS.0;
+    pub const REQUESTED_ADDRESS_FAMILY: u16 = AttrType::REQUESTED_ADDRESS_FAMILY.0;
+    pub const EVEN_PORT: u16 = AttrType::EVEN_PORT.0;
+    pub const REQUESTED_TRANSPORT: u16 = AttrType::REQUESTED_TRANSPORT.0;
+    pub const DONT_FRAGMENT: u16 = AttrType::DONT_FRAGMENT.0;
+    pub const MESSAGE_INTEGRITY_SHA256: u16 = AttrType::MESSAGE_INTEGRITY_SHA256.0;
+    pub const PASSWORD_ALGORITHM: u16 = AttrType::PASSWORD_ALGORITHM.0;
+    pub const USERHASH: u16 = AttrType::USERHASH.0;
+    pub const XOR_MAPPED_ADDRESS: u16 = AttrType::XOR_MAPPED_ADDRESS.0;
+    pub const RESERVATION_TOKEN: u16 = AttrType::RESERVATION_TOKEN.0;
+    pub const PRIORITY: u16 = AttrType::PRIORITY.0;
+    pub const USE_CANDIDATE: u16 = AttrType::USE_CANDIDATE.0;
+    pub const PADDING: u16 = AttrType::PADDING.0;
+    pub const RESPONSE_PORT: u16 = AttrType::RESPONSE_PORT.0;
+    pub const ADDITIONAL_ADDRESS_FAMILY: u16 = AttrType::ADDITIONAL_ADDRESS_FAMILY.0;
+    pub const ADDRESS_ERROR_CODE: u16 = AttrType::ADDRESS_ERROR_CODE.0;
+    pub const PASSWORD_ALGORITHMS: u16 = AttrType::PASSWORD_ALGORITHMS.0;
+    pub const ALTERNATE_DOMAIN: u16 = AttrType::ALTERNATE_DOMAIN.0;
+    pub const ICMP: u16 = AttrType::ICMP.0;
+    pub const SOFTWARE: u16 = AttrType::SOFTWARE.0;
+    pub const ALTERNATE_SERVER: u16 = AttrType::ALTERNATE_SERVER.0;
+    pub const FINGERPRINT: u16 = AttrType::FINGERPRINT.0;
+    pub const ICE_CONTROLLED: u16 = AttrType::ICE_CONTROLLED.0;
+    pub const ICE_CONTROLLING: u16 = AttrType::ICE_CONTROLLING.0;
+    pub const RESPONSE_ORIGIN: u16 = AttrType::RESPONSE_ORIGIN.0;
+    pub const OTHER_ADDRESS: u16 = AttrType::OTHER_ADDRESS.0;
 }
 
 /// The class of a message (RFC 8489 §5).
@@ -94,6 +104,26 @@ pub enum Class {
     Success,
     /// An error response.
     Error,
+}
+
+impl Class {
+    const fn to_stun(self) -> harness_stun::Class {
+        match self {
+            Self::Request => harness_stun::Class::Request,
+            Self::Indication => harness_stun::Class::Indication,
+            Self::Success => harness_stun::Class::Success,
+            Self::Error => harness_stun::Class::Error,
+        }
+    }
+
+    const fn from_stun(class: harness_stun::Class) -> Self {
+        match class {
+            harness_stun::Class::Request => Self::Request,
+            harness_stun::Class::Indication => Self::Indication,
+            harness_stun::Class::Success => Self::Success,
+            harness_stun::Class::Error => Self::Error,
+        }
+    }
 }
 
 /// Why bytes are not a STUN message.
@@ -140,33 +170,32 @@ pub struct RawAttr<'a> {
     pub value: &'a [u8],
 }
 
+impl<'a> RawAttr<'a> {
+    /// The same attribute as `harness_stun` walks it (complete, so the padding is not needed
+    /// by any decoder).
+    fn to_stun(self) -> RawAttribute<'a> {
+        RawAttribute {
+            offset: self.offset,
+            ty: AttrType(self.typ),
+            declared_len: u16::try_from(self.value.len()).unwrap_or(u16::MAX),
+            value: self.value,
+            padding: &[],
+        }
+    }
+}
+
 /// A parsed STUN message (a view over the bytes).
 #[derive(Clone, Debug)]
 pub struct Message<'a> {
-    bytes: &'a [u8],
-    typ: u16,
-    txid: [u8; 12],
+    view: harness_stun::Message<'a>,
     attrs: Vec<RawAttr<'a>>,
-}
-
-fn be16(b: &[u8], at: usize) -> Option<u16> {
-    let s = b.get(at..at.checked_add(2)?)?;
-    Some(u16::from_be_bytes([*s.first()?, *s.get(1)?]))
-}
-
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    let s = b.get(at..at.checked_add(4)?)?;
-    let mut a = [0u8; 4];
-    a.copy_from_slice(s);
-    Some(u32::from_be_bytes(a))
 }
 
 /// True when `bytes` starts like a STUN message (leading bits 00, cookie present).
 #[must_use]
 pub fn looks_like_stun(bytes: &[u8]) -> bool {
-    bytes.len() >= HEADER_LEN
-        && bytes.first().is_some_and(|b| b & 0xC0 == 0)
-        && be32(bytes, 4) == Some(MAGIC_COOKIE)
+    harness_stun::Message::new_checked(bytes)
+        .is_ok_and(|m| m.top_bits() == 0 && m.cookie() == MAGIC_COOKIE)
 }
 
 impl<'a> Message<'a> {
@@ -175,83 +204,64 @@ impl<'a> Message<'a> {
     /// # Errors
     /// A [`StunError`] naming what is wrong.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, StunError> {
-        if bytes.len() < HEADER_LEN {
-            return Err(StunError::Truncated("header"));
-        }
-        let typ = be16(bytes, 0).ok_or(StunError::Truncated("header"))?;
-        if typ & 0xC000 != 0 {
+        let view = harness_stun::Message::new_checked(bytes)
+            .map_err(|_| StunError::Truncated("header"))?;
+        let problems = view.problems();
+        if problems.top_bits_set {
             return Err(StunError::NotStun);
         }
-        let len = usize::from(be16(bytes, 2).ok_or(StunError::Truncated("header"))?);
-        if be32(bytes, 4) != Some(MAGIC_COOKIE) {
+        if problems.bad_cookie {
             return Err(StunError::BadCookie);
         }
-        if HEADER_LEN.checked_add(len) != Some(bytes.len()) || len % 4 != 0 {
+        if problems.length_not_multiple_of_4
+            || problems.length_exceeds_datagram
+            || problems.trailing_bytes != 0
+        {
             return Err(StunError::LengthMismatch);
         }
-        let mut txid = [0u8; 12];
-        txid.copy_from_slice(bytes.get(8..20).ok_or(StunError::Truncated("header"))?);
         let mut attrs = Vec::new();
-        let mut at = HEADER_LEN;
-        while at < bytes.len() {
-            let t = be16(bytes, at).ok_or(StunError::AttributeOverrun)?;
-            let l = usize::from(be16(bytes, at + 2).ok_or(StunError::AttributeOverrun)?);
-            let start = at.checked_add(4).ok_or(StunError::AttributeOverrun)?;
-            let end = start.checked_add(l).ok_or(StunError::AttributeOverrun)?;
-            let value = bytes.get(start..end).ok_or(StunError::AttributeOverrun)?;
+        for a in view.attributes() {
+            let a = a.map_err(|_| StunError::AttributeOverrun)?;
+            if !a.is_complete() {
+                return Err(StunError::AttributeOverrun);
+            }
             attrs.push(RawAttr {
-                typ: t,
-                offset: at,
-                value,
+                typ: a.ty.0,
+                offset: a.offset,
+                value: a.value,
             });
-            at = end
-                .checked_add((4 - l % 4) % 4)
-                .ok_or(StunError::AttributeOverrun)?;
         }
-        if at != bytes.len() {
-            return Err(StunError::AttributeOverrun);
-        }
-        Ok(Self {
-            bytes,
-            typ,
-            txid,
-            attrs,
-        })
+        Ok(Self { view, attrs })
     }
 
     /// The bytes of the whole message.
     #[must_use]
     pub fn bytes(&self) -> &'a [u8] {
-        self.bytes
+        self.view.as_bytes()
     }
 
     /// The message type field.
     #[must_use]
     pub fn message_type(&self) -> u16 {
-        self.typ
+        self.view.raw_type()
     }
 
     /// The method (12 bits).
     #[must_use]
     pub fn method(&self) -> u16 {
-        (self.typ & 0x000F) | ((self.typ & 0x00E0) >> 1) | ((self.typ & 0x3E00) >> 2)
+        self.view.method().0
     }
 
     /// The class.
     #[must_use]
     pub fn class(&self) -> Class {
-        match ((self.typ >> 4) & 1) | ((self.typ >> 7) & 2) {
-            0 => Class::Request,
-            1 => Class::Indication,
-            2 => Class::Success,
-            _ => Class::Error,
-        }
+        Class::from_stun(self.view.class())
     }
 
     /// The transaction id.
     #[must_use]
     pub fn transaction_id(&self) -> [u8; 12] {
-        self.txid
+        self.view.transaction_id().0
     }
 
     /// Every attribute, in order, including any after MESSAGE-INTEGRITY.
@@ -278,10 +288,14 @@ impl<'a> Message<'a> {
         })
     }
 
+    fn effective_attr(&self, typ: u16) -> Option<&RawAttr<'a>> {
+        self.effective().find(|a| a.typ == typ)
+    }
+
     /// The value of the first effective attribute of type `typ`.
     #[must_use]
     pub fn get(&self, typ: u16) -> Option<&'a [u8]> {
-        self.effective().find(|a| a.typ == typ).map(|a| a.value)
+        self.effective_attr(typ).map(|a| a.value)
     }
 
     /// True when an effective attribute of type `typ` is present.
@@ -306,17 +320,15 @@ impl<'a> Message<'a> {
     /// A 32-bit attribute (LIFETIME).
     #[must_use]
     pub fn u32_attr(&self, typ: u16) -> Option<u32> {
-        let v = self.get(typ)?;
-        if v.len() != 4 {
-            return None;
-        }
-        be32(v, 0)
+        <[u8; 4]>::try_from(self.get(typ)?)
+            .ok()
+            .map(u32::from_be_bytes)
     }
 
     /// An XOR-encoded address attribute.
     #[must_use]
     pub fn xor_address(&self, typ: u16) -> Option<SocketAddr> {
-        decode_xor_address(self.get(typ)?, &self.txid).ok()
+        decode_xor_address(self.get(typ)?, &self.transaction_id()).ok()
     }
 
     /// A plain address attribute (MAPPED-ADDRESS, OTHER-ADDRESS, RESPONSE-ORIGIN).
@@ -325,14 +337,32 @@ impl<'a> Message<'a> {
         decode_address(self.get(typ)?).ok()
     }
 
-    /// The error code of an error response (ERROR-CODE), with its reason phrase.
+    /// The error code of an error response (ERROR-CODE), with its reason phrase (empty when
+    /// the phrase is not UTF-8).
     #[must_use]
     pub fn error_code(&self) -> Option<(u16, &'a str)> {
-        let v = self.get(attr::ERROR_CODE)?;
-        let class = u16::from(*v.get(2)? & 0x07);
-        let number = u16::from(*v.get(3)?);
-        let reason = core::str::from_utf8(v.get(4..)?).unwrap_or("");
-        Some((class.checked_mul(100)?.checked_add(number)?, reason))
+        let raw = self.effective_attr(attr::ERROR_CODE)?.to_stun();
+        let txid = self.view.transaction_id();
+        let e = match Attribute::decode(&raw, txid) {
+            Ok(Attribute::ErrorCode(e)) => e,
+            Err(AttrError::InvalidUtf8) => {
+                // The code alone: the same value without its phrase.
+                let code_only = RawAttribute {
+                    value: raw.value.get(..4)?,
+                    declared_len: 4,
+                    ..raw
+                };
+                match Attribute::decode(&code_only, txid) {
+                    Ok(Attribute::ErrorCode(e)) => e,
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        };
+        let code = u16::from(e.class)
+            .checked_mul(100)?
+            .checked_add(u16::from(e.number))?;
+        Some((code, e.reason))
     }
 
     /// The types of comprehension-required attributes (below 0x8000) not in `known`.
@@ -350,64 +380,44 @@ impl<'a> Message<'a> {
     /// Checks MESSAGE-INTEGRITY (HMAC-SHA1) with `key`: `None` when absent.
     #[must_use]
     pub fn check_integrity(&self, key: &[u8]) -> Option<bool> {
-        let mi = self
-            .attrs
-            .iter()
-            .find(|a| a.typ == attr::MESSAGE_INTEGRITY)?;
-        Some(integrity_matches(self.bytes, mi, key))
+        check_to_option(integrity::check_message_integrity(
+            &self.view,
+            &Key::from_bytes(key),
+        ))
     }
 
     /// Checks FINGERPRINT: `None` when absent.
     #[must_use]
     pub fn check_fingerprint(&self) -> Option<bool> {
-        let fp = self.attrs.iter().find(|a| a.typ == attr::FINGERPRINT)?;
-        let covered = self.bytes.get(..fp.offset)?;
-        let mut h = crc32fast::Hasher::new();
-        // The length field covers up to and including FINGERPRINT.
-        let len = u16::try_from(fp.offset.checked_add(8)?.checked_sub(HEADER_LEN)?).ok()?;
-        h.update(covered.get(..2)?);
-        h.update(&len.to_be_bytes());
-        h.update(covered.get(4..)?);
-        let want = h.finalize() ^ 0x5354_554E;
-        Some(be32(fp.value, 0) == Some(want) && fp.value.len() == 4)
+        check_to_option(integrity::check_fingerprint(&self.view))
     }
 }
 
-fn integrity_matches(bytes: &[u8], mi: &RawAttr<'_>, key: &[u8]) -> bool {
-    if mi.value.len() != 20 {
-        return false;
+/// `None` for an absent attribute, otherwise whether it checked out.
+fn check_to_option(check: Check) -> Option<bool> {
+    match check {
+        Check::Absent => None,
+        Check::Ok => Some(true),
+        Check::Fail | Check::Malformed => Some(false),
     }
-    let Some(covered) = bytes.get(..mi.offset) else {
-        return false;
-    };
-    let Some(len) = mi
-        .offset
-        .checked_add(24)
-        .and_then(|e| e.checked_sub(HEADER_LEN))
-        .and_then(|l| u16::try_from(l).ok())
-    else {
-        return false;
-    };
-    let Ok(mut mac) = Hmac::<Sha1>::new_from_slice(key) else {
-        return false;
-    };
-    mac.update(covered.get(..2).unwrap_or_default());
-    mac.update(&len.to_be_bytes());
-    mac.update(covered.get(4..).unwrap_or_default());
-    mac.verify_slice(mi.value).is_ok()
 }
 
 /// The long-term credential key: MD5(username ":" realm ":" password) (RFC 8489 §9.2.2).
-/// Passwords are used as given (SASLprep and OpaqueString leave ASCII passwords unchanged).
+/// Realm and password are used as given (no SASLprep or OpaqueString; both leave ASCII
+/// unchanged); callers that need a preparation use [`harness_stun::Key::long_term`].
 #[must_use]
 pub fn long_term_key(username: &str, realm: &str, password: &str) -> [u8; 16] {
-    let mut h = Md5::new();
-    h.update(username.as_bytes());
-    h.update(b":");
-    h.update(realm.as_bytes());
-    h.update(b":");
-    h.update(password.as_bytes());
-    h.finalize().into()
+    // Without preparation and with MD5 the derivation cannot fail and yields 16 bytes.
+    harness_stun::long_term_key_bytes(
+        username,
+        realm,
+        password,
+        PasswordPrep::None,
+        PasswordAlgorithm::MD5,
+    )
+    .ok()
+    .and_then(|k| <[u8; 16]>::try_from(k).ok())
+    .unwrap_or_default()
 }
 
 /// Decodes an XOR-encoded address value (RFC 8489 §14.2).
@@ -416,26 +426,7 @@ pub fn long_term_key(username: &str, realm: &str, password: &str) -> [u8; 16] {
 /// [`StunError::BadAttribute`] when the family or length is wrong.
 pub fn decode_xor_address(v: &[u8], txid: &[u8; 12]) -> Result<SocketAddr, StunError> {
     let plain = decode_address(v).map_err(|_| StunError::BadAttribute("XOR address"))?;
-    let port = plain.port() ^ 0x2112;
-    let cookie = MAGIC_COOKIE.to_be_bytes();
-    Ok(match plain.ip() {
-        IpAddr::V4(ip) => {
-            let x = u32::from(ip) ^ MAGIC_COOKIE;
-            SocketAddr::new(IpAddr::V4(Ipv4Addr::from(x)), port)
-        }
-        IpAddr::V6(ip) => {
-            let mut o = ip.octets();
-            for (i, b) in o.iter_mut().enumerate() {
-                let k = if i < 4 {
-                    cookie.get(i)
-                } else {
-                    txid.get(i.wrapping_sub(4))
-                };
-                *b ^= k.copied().unwrap_or(0);
-            }
-            SocketAddr::new(IpAddr::V6(Ipv6Addr::from(o)), port)
-        }
-    })
+    Ok(harness_stun::xor_address(plain, TransactionId(*txid)))
 }
 
 /// Decodes a plain address value (MAPPED-ADDRESS layout).
@@ -443,114 +434,64 @@ pub fn decode_xor_address(v: &[u8], txid: &[u8; 12]) -> Result<SocketAddr, StunE
 /// # Errors
 /// [`StunError::BadAttribute`] when the family or length is wrong.
 pub fn decode_address(v: &[u8]) -> Result<SocketAddr, StunError> {
-    let family = *v.get(1).ok_or(StunError::BadAttribute("address"))?;
-    let port = be16(v, 2).ok_or(StunError::BadAttribute("address"))?;
-    match (family, v.len()) {
-        (0x01, 8) => {
-            let ip = be32(v, 4).ok_or(StunError::BadAttribute("address"))?;
-            Ok(SocketAddr::new(IpAddr::V4(Ipv4Addr::from(ip)), port))
-        }
-        (0x02, 20) => {
-            let mut o = [0u8; 16];
-            o.copy_from_slice(v.get(4..20).ok_or(StunError::BadAttribute("address"))?);
-            Ok(SocketAddr::new(IpAddr::V6(Ipv6Addr::from(o)), port))
-        }
-        _ => Err(StunError::BadAttribute("address family or length")),
+    if v.len() < 4 {
+        return Err(StunError::BadAttribute("address"));
     }
+    harness_stun::decode_address(v).map_err(|_| StunError::BadAttribute("address family or length"))
 }
 
 /// Encodes a plain address value (MAPPED-ADDRESS layout).
 #[must_use]
 pub fn encode_address(addr: SocketAddr) -> Vec<u8> {
-    let mut v = vec![0u8];
-    match addr.ip() {
-        IpAddr::V4(ip) => {
-            v.push(0x01);
-            v.extend_from_slice(&addr.port().to_be_bytes());
-            v.extend_from_slice(&ip.octets());
-        }
-        IpAddr::V6(ip) => {
-            v.push(0x02);
-            v.extend_from_slice(&addr.port().to_be_bytes());
-            v.extend_from_slice(&ip.octets());
-        }
-    }
-    v
-}
-
-fn encode_xor_address(addr: SocketAddr, txid: &[u8; 12]) -> Vec<u8> {
-    let mut key = [0u8; 16];
-    key[..4].copy_from_slice(&MAGIC_COOKIE.to_be_bytes());
-    key[4..].copy_from_slice(txid);
-    let mut v = encode_address(addr);
-    for (i, b) in v.iter_mut().enumerate().skip(2) {
-        let k = if i < 4 {
-            key.get(i - 2)
-        } else {
-            key.get(i - 4)
-        };
-        *b ^= k.copied().unwrap_or(0);
-    }
+    let mut v = Vec::with_capacity(20);
+    harness_stun::encode_address(addr, &mut v);
     v
 }
 
 /// The type field for `method` and `class` (RFC 8489 §5).
 #[must_use]
 pub const fn message_type(method: u16, class: Class) -> u16 {
-    let c = match class {
-        Class::Request => 0,
-        Class::Indication => 0x0010,
-        Class::Success => 0x0100,
-        Class::Error => 0x0110,
-    };
-    (method & 0x000F) | ((method & 0x0070) << 1) | ((method & 0x0F80) << 2) | c
+    harness_stun::compose_type(class.to_stun(), Method(method))
 }
 
+/// Longest attribute value the length field can carry; longer values are cut to it.
+const MAX_VALUE_LEN: usize = u16::MAX as usize;
+
 /// Builds a STUN message attribute by attribute.
+///
+/// A message whose body outgrows the 16-bit length field cannot be encoded: [`Self::build`]
+/// and [`Self::fingerprint`] then return no bytes.
 #[derive(Clone, Debug)]
 pub struct MessageBuilder {
-    buf: Vec<u8>,
-    txid: [u8; 12],
+    inner: harness_stun::MessageBuilder,
 }
 
 impl MessageBuilder {
     /// A message of `method` and `class` with transaction id `txid`.
     #[must_use]
     pub fn new(method: u16, class: Class, txid: [u8; 12]) -> Self {
-        let mut buf = Vec::with_capacity(128);
-        buf.extend_from_slice(&message_type(method, class).to_be_bytes());
-        buf.extend_from_slice(&[0, 0]);
-        buf.extend_from_slice(&MAGIC_COOKIE.to_be_bytes());
-        buf.extend_from_slice(&txid);
-        Self { buf, txid }
+        Self {
+            inner: harness_stun::MessageBuilder::new(
+                class.to_stun(),
+                Method(method),
+                TransactionId(txid),
+            ),
+        }
     }
 
     /// The transaction id.
     #[must_use]
     pub fn transaction_id(&self) -> [u8; 12] {
-        self.txid
+        self.inner.transaction_id().0
     }
 
-    fn set_len(&mut self, body: usize) {
-        let l = u16::try_from(body).unwrap_or(u16::MAX).to_be_bytes();
-        if let Some(field) = self.buf.get_mut(2..4) {
-            field.copy_from_slice(&l);
-        }
-    }
-
-    /// Appends a raw attribute (padded to four bytes).
+    /// Appends a raw attribute (padded to four bytes; values are cut to 65535 bytes).
     #[must_use]
-    pub fn raw(mut self, typ: u16, value: &[u8]) -> Self {
-        self.buf.extend_from_slice(&typ.to_be_bytes());
-        let len = u16::try_from(value.len()).unwrap_or(u16::MAX);
-        self.buf.extend_from_slice(&len.to_be_bytes());
-        self.buf
-            .extend_from_slice(value.get(..usize::from(len)).unwrap_or(value));
-        let pad = (4 - usize::from(len) % 4) % 4;
-        self.buf.extend(core::iter::repeat_n(0u8, pad));
-        let body = self.buf.len() - HEADER_LEN;
-        self.set_len(body);
-        self
+    pub fn raw(self, typ: u16, value: &[u8]) -> Self {
+        let value = value.get(..MAX_VALUE_LEN).unwrap_or(value);
+        Self {
+            inner: self.inner.raw(AttrType(typ), value),
+        }
     }
 
     /// Appends a text attribute.
@@ -568,8 +509,9 @@ impl MessageBuilder {
     /// Appends an XOR-encoded address attribute.
     #[must_use]
     pub fn xor_address(self, typ: u16, addr: SocketAddr) -> Self {
-        let v = encode_xor_address(addr, &self.txid);
-        self.raw(typ, &v)
+        // XOR is its own inverse: the encoded value is the plain layout of the XORed address.
+        let xored = harness_stun::xor_address(addr, self.inner.transaction_id());
+        self.address(typ, xored)
     }
 
     /// Appends a plain address attribute.
@@ -581,40 +523,37 @@ impl MessageBuilder {
     /// Appends ERROR-CODE.
     #[must_use]
     pub fn error(self, code: u16, reason: &str) -> Self {
-        let mut v = vec![0, 0, u8::try_from(code / 100).unwrap_or(0) & 7];
-        v.push(u8::try_from(code % 100).unwrap_or(0));
-        v.extend_from_slice(reason.as_bytes());
-        self.raw(attr::ERROR_CODE, &v)
+        let value = Attribute::ErrorCode(ErrorValue {
+            class: u8::try_from(code / 100).unwrap_or(0) & 7,
+            number: u8::try_from(code % 100).unwrap_or(0),
+            reason,
+        });
+        Self {
+            inner: self.inner.attr(value),
+        }
     }
 
     /// Appends MESSAGE-INTEGRITY keyed with `key`.
     #[must_use]
-    pub fn integrity(mut self, key: &[u8]) -> Self {
-        let body = self.buf.len() + 24 - HEADER_LEN;
-        self.set_len(body);
-        let tag: [u8; 20] = match Hmac::<Sha1>::new_from_slice(key) {
-            Ok(mut mac) => {
-                mac.update(&self.buf);
-                mac.finalize().into_bytes().into()
-            }
-            Err(_) => [0; 20],
-        };
-        self.raw(attr::MESSAGE_INTEGRITY, &tag)
+    pub fn integrity(self, key: &[u8]) -> Self {
+        Self {
+            inner: self.inner.message_integrity(&Key::from_bytes(key)),
+        }
     }
 
     /// Appends FINGERPRINT and returns the bytes.
     #[must_use]
-    pub fn fingerprint(mut self) -> Vec<u8> {
-        let body = self.buf.len() + 8 - HEADER_LEN;
-        self.set_len(body);
-        let crc = crc32fast::hash(&self.buf) ^ 0x5354_554E;
-        self.raw(attr::FINGERPRINT, &crc.to_be_bytes()).buf
+    pub fn fingerprint(self) -> Vec<u8> {
+        Self {
+            inner: self.inner.fingerprint(),
+        }
+        .build()
     }
 
     /// The bytes, without FINGERPRINT.
     #[must_use]
     pub fn build(self) -> Vec<u8> {
-        self.buf
+        self.inner.build().unwrap_or_default()
     }
 }
 
@@ -667,6 +606,120 @@ mod tests {
         bytes[4] = 0;
         assert_eq!(Message::parse(&bytes).err(), Some(StunError::BadCookie));
         assert!(Message::parse(&bytes[..10]).is_err());
+    }
+
+    /// RFC 5769 §2.3 Sample IPv6 Response (short-term password "VOkJxbRl1RmTxUk/WvJxBt").
+    const RFC5769_IPV6_RESPONSE: &[u8] =
+        include_bytes!("../../../vectors/stun/rfc/rfc5769_2.3_sample_ipv6_response.bin");
+    /// RFC 5769 §2.4 Sample Request with Long-Term Authentication.
+    const RFC5769_LONG_TERM: &[u8] =
+        include_bytes!("../../../vectors/stun/rfc/rfc5769_2.4_sample_request_long_term_auth.bin");
+
+    #[test]
+    fn rfc5769_ipv6_response_decodes_and_verifies() {
+        let m = Message::parse(RFC5769_IPV6_RESPONSE).unwrap();
+        assert_eq!(m.method(), method::BINDING);
+        assert_eq!(m.class(), Class::Success);
+        let mapped: SocketAddr = "[2001:db8:1234:5678:11:2233:4455:6677]:32853"
+            .parse()
+            .unwrap();
+        assert_eq!(m.xor_address(attr::XOR_MAPPED_ADDRESS), Some(mapped));
+        assert_eq!(m.check_integrity(b"VOkJxbRl1RmTxUk/WvJxBt"), Some(true));
+        assert_eq!(m.check_fingerprint(), Some(true));
+    }
+
+    #[test]
+    fn rfc5769_long_term_request_verifies_with_the_long_term_key() {
+        // §2.4: the password "The<U+00AD>M<U+00AA>tr<U+2168>" is "TheMatrIX" after SASLprep.
+        let username = "\u{30DE}\u{30C8}\u{30EA}\u{30C3}\u{30AF}\u{30B9}";
+        let m = Message::parse(RFC5769_LONG_TERM).unwrap();
+        assert_eq!(m.text(attr::USERNAME), Some(username));
+        assert_eq!(m.text(attr::REALM), Some("example.org"));
+        let key = long_term_key(username, "example.org", "TheMatrIX");
+        assert_eq!(m.check_integrity(&key), Some(true));
+        let wrong = long_term_key(username, "example.org", "thematrix");
+        assert_eq!(m.check_integrity(&wrong), Some(false));
+    }
+
+    #[test]
+    fn error_code_with_a_non_utf8_reason_keeps_the_code() {
+        let bytes = MessageBuilder::new(method::ALLOCATE, Class::Error, [2; 12])
+            .raw(attr::ERROR_CODE, &[0, 0, 4, 1, 0xFF, 0xFE])
+            .build();
+        let m = Message::parse(&bytes).unwrap();
+        assert_eq!(m.error_code(), Some((401, "")));
+        let short = MessageBuilder::new(method::ALLOCATE, Class::Error, [2; 12])
+            .raw(attr::ERROR_CODE, &[0, 0, 4])
+            .build();
+        assert_eq!(Message::parse(&short).unwrap().error_code(), None);
+    }
+
+    #[test]
+    fn header_errors_are_named_in_order() {
+        let good = MessageBuilder::new(method::BINDING, Class::Request, [1; 12])
+            .text(attr::SOFTWARE, "abcd")
+            .build();
+        assert_eq!(
+            Message::parse(&good[..19]).err(),
+            Some(StunError::Truncated("header"))
+        );
+        let mut not_stun = good.clone();
+        not_stun[0] |= 0x80;
+        not_stun[4] = 0;
+        assert_eq!(Message::parse(&not_stun).err(), Some(StunError::NotStun));
+        assert!(!looks_like_stun(&not_stun));
+        let mut trailing = good.clone();
+        trailing.extend_from_slice(&[0; 4]);
+        assert_eq!(
+            Message::parse(&trailing).err(),
+            Some(StunError::LengthMismatch)
+        );
+        let mut odd_length = good.clone();
+        odd_length[3] = 7;
+        odd_length.truncate(27);
+        assert_eq!(
+            Message::parse(&odd_length).err(),
+            Some(StunError::LengthMismatch)
+        );
+        assert!(looks_like_stun(&good));
+    }
+
+    #[test]
+    fn address_values_round_trip_and_reject_bad_lengths() {
+        let v4: SocketAddr = "192.0.2.1:32853".parse().unwrap();
+        assert_eq!(decode_address(&encode_address(v4)), Ok(v4));
+        let txid = [9; 12];
+        let bytes = MessageBuilder::new(method::BINDING, Class::Success, txid)
+            .xor_address(attr::XOR_MAPPED_ADDRESS, v4)
+            .address(attr::OTHER_ADDRESS, v4)
+            .build();
+        let m = Message::parse(&bytes).unwrap();
+        assert_eq!(m.xor_address(attr::XOR_MAPPED_ADDRESS), Some(v4));
+        assert_eq!(m.address(attr::OTHER_ADDRESS), Some(v4));
+        let xored = m.get(attr::XOR_MAPPED_ADDRESS).unwrap();
+        assert_ne!(xored, encode_address(v4).as_slice());
+        assert_eq!(decode_xor_address(xored, &txid), Ok(v4));
+        assert_eq!(
+            decode_address(&[0, 1, 0]),
+            Err(StunError::BadAttribute("address"))
+        );
+        assert_eq!(
+            decode_address(&[0, 2, 0, 1, 1, 2, 3, 4]),
+            Err(StunError::BadAttribute("address family or length"))
+        );
+        assert_eq!(
+            decode_xor_address(&[0, 3, 0, 1, 1, 2, 3, 4], &txid),
+            Err(StunError::BadAttribute("XOR address"))
+        );
+    }
+
+    #[test]
+    fn message_too_long_for_the_length_field_builds_no_bytes() {
+        let big = vec![0u8; 40_000];
+        let b = MessageBuilder::new(method::SEND, Class::Indication, [0; 12])
+            .raw(attr::DATA, &big)
+            .raw(attr::DATA, &big);
+        assert!(b.build().is_empty());
     }
 
     #[test]
