@@ -34,7 +34,11 @@ fn addr(s: &str) -> SocketAddr {
 
 impl Pair {
     fn new() -> Self {
-        let mut cfg = TurnServerConfig::new(addr(SERVER), "example.org", vec![("alice".into(), "secret".into())]);
+        let mut cfg = TurnServerConfig::new(
+            addr(SERVER),
+            "example.org",
+            vec![("alice".into(), "secret".into())],
+        );
         cfg.peer_policy = PeerPolicy::default();
         let provider = turn::crypto::default_provider().expect("crypto provider");
         let client = Client::new(
@@ -53,7 +57,10 @@ impl Pair {
             provider,
         )
         .expect("client");
-        #[allow(clippy::disallowed_methods, reason = "rtc-turn needs one real base instant")]
+        #[allow(
+            clippy::disallowed_methods,
+            reason = "rtc-turn needs one real base instant"
+        )]
         let base = std::time::Instant::now();
         Self {
             client,
@@ -79,7 +86,11 @@ impl Pair {
                     remote: w.transport.local_addr,
                     transport: Transport::Udp,
                 };
-                self.server.handle_input(Input::Datagram { now: self.now, context, payload: &w.message });
+                self.server.handle_input(Input::Datagram {
+                    now: self.now,
+                    context,
+                    payload: &w.message,
+                });
             }
             while let Some(e) = self.client.poll_event() {
                 self.events.push(e);
@@ -150,20 +161,34 @@ fn rtc_turn_client_allocates_permits_and_relays_both_ways_through_the_reference_
         .expect("permission");
     p.settle();
     assert!(
-        p.events.iter().any(|e| matches!(e, Event::CreatePermissionResponse(..))),
+        p.events
+            .iter()
+            .any(|e| matches!(e, Event::CreatePermissionResponse(..))),
         "{:?}",
         p.events
     );
 
     // Client to peer (a Send indication first; rtc-turn starts a ChannelBind alongside).
     let now = p.std_now();
-    p.client.relay(relayed).expect("relay").send_to(now, b"up 1", addr(PEER)).expect("send");
+    p.client
+        .relay(relayed)
+        .expect("relay")
+        .send_to(now, b"up 1", addr(PEER))
+        .expect("send");
     p.settle();
     assert_eq!(p.at_peer.last(), Some(&(relayed, b"up 1".to_vec())));
 
     // Peer to client.
-    let ctx = TransportContext { local: relayed, remote: addr(PEER), transport: Transport::Udp };
-    p.server.handle_input(Input::Datagram { now: p.now, context: ctx, payload: b"down 1" });
+    let ctx = TransportContext {
+        local: relayed,
+        remote: addr(PEER),
+        transport: Transport::Udp,
+    };
+    p.server.handle_input(Input::Datagram {
+        now: p.now,
+        context: ctx,
+        payload: b"down 1",
+    });
     p.settle();
     let got: Vec<(Option<u16>, Vec<u8>)> = p
         .events
@@ -180,7 +205,11 @@ fn rtc_turn_client_allocates_permits_and_relays_both_ways_through_the_reference_
     // After the channel is bound, traffic goes as ChannelData both ways.
     p.advance(Duration::from_secs(1));
     let now = p.std_now();
-    p.client.relay(relayed).expect("relay").send_to(now, b"up 2", addr(PEER)).expect("send");
+    p.client
+        .relay(relayed)
+        .expect("relay")
+        .send_to(now, b"up 2", addr(PEER))
+        .expect("send");
     p.settle();
     assert_eq!(p.at_peer.last(), Some(&(relayed, b"up 2".to_vec())));
     let bound = p.server.allocation(&TransportContext {
@@ -188,8 +217,15 @@ fn rtc_turn_client_allocates_permits_and_relays_both_ways_through_the_reference_
         remote: addr(CLIENT),
         transport: Transport::Udp,
     });
-    assert!(bound.is_some_and(|a| !a.channels.is_empty()), "rtc-turn bound no channel");
-    p.server.handle_input(Input::Datagram { now: p.now, context: ctx, payload: b"down 2" });
+    assert!(
+        bound.is_some_and(|a| !a.channels.is_empty()),
+        "rtc-turn bound no channel"
+    );
+    p.server.handle_input(Input::Datagram {
+        now: p.now,
+        context: ctx,
+        payload: b"down 2",
+    });
     p.settle();
     let via_channel = p.events.iter().any(|e| {
         matches!(e, Event::DataIndicationOrChannelData(Some(_), from, data) if *from == addr(PEER) && &data[..] == b"down 2")
