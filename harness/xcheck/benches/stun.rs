@@ -46,8 +46,9 @@ fn reference_walk(b: &[u8]) -> usize {
 
 fn reference_verify(b: &[u8], key: &Key) -> bool {
     let msg = Message::new_checked(b).expect("vector parses");
-    integrity::check_fingerprint(&msg) == Check::Ok
-        && integrity::check_message_integrity(&msg, key) == Check::Ok
+    // One walk: FINGERPRINT and MESSAGE-INTEGRITY located and checked together.
+    let v = integrity::verify(&msg, key);
+    v.fingerprint == Check::Ok && v.message_integrity == Check::Ok
 }
 
 fn rtc_walk(m: &mut stun::message::Message, b: &[u8]) -> usize {

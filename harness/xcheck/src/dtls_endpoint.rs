@@ -16,17 +16,16 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use bytes::BytesMut;
 use dtls::config::{ClientAuthType, ConfigBuilder, HandshakeConfig};
 use dtls::crypto::Certificate;
-use dtls::crypto_provider::{CryptoError, RTCCrypto, RTCCryptoProvider, RTCRandom};
+use dtls::crypto_provider::RTCCryptoProvider;
 use dtls::endpoint::{Endpoint, EndpointEvent};
 use harness_core::rng::SeededRng;
 use harness_core::time::Instant;
 use harness_dtls::fingerprint::{FingerprintHash, fingerprint};
-use rand_core::RngCore;
 
 /// Report fields that rtc-dtls fills from randomness or clocks the run cannot seed.
 pub const MASKED: [&str; 3] = [
@@ -39,34 +38,6 @@ const PEER_CERTS: [&str; 2] = [
     include_str!("../testdata/dtls-peer-0.pem"),
     include_str!("../testdata/dtls-peer-1.pem"),
 ];
-
-struct SeededRandom(Mutex<SeededRng>);
-
-impl RTCRandom for SeededRandom {
-    fn fill(&self, output: &mut [u8]) -> Result<(), CryptoError> {
-        if let Ok(mut r) = self.0.lock() {
-            r.fill_bytes(output);
-        }
-        Ok(())
-    }
-}
-
-struct SeededProvider {
-    inner: Arc<dyn RTCCryptoProvider>,
-    random: SeededRandom,
-}
-
-impl RTCCryptoProvider for SeededProvider {
-    fn name(&self) -> &'static str {
-        "seeded"
-    }
-    fn crypto(&self) -> &dyn RTCCrypto {
-        self.inner.crypto()
-    }
-    fn random(&self) -> &dyn RTCRandom {
-        &self.random
-    }
-}
 
 /// The SDP fingerprint value (colon-separated upper-case hex of SHA-256) of peer `index`'s
 /// fixed test certificate.
@@ -129,10 +100,7 @@ impl DtlsPeer {
         let inner = dtls::crypto_provider::default_provider().map_err(|e| e.to_string())?;
         let pem = PEER_CERTS.get(index.min(1)).copied().unwrap_or_default();
         let cert = Certificate::from_pem(pem, inner.crypto()).map_err(|e| e.to_string())?;
-        let provider: Arc<dyn RTCCryptoProvider> = Arc::new(SeededProvider {
-            inner,
-            random: SeededRandom(Mutex::new(rng)),
-        });
+        let provider: Arc<dyn RTCCryptoProvider> = crate::seeded::seeded_provider(inner, rng);
         let local: SocketAddr = if client {
             "192.0.2.101:5000"
         } else {

@@ -26,7 +26,7 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use bytes::BytesMut;
 use harness_core::endpoint::{
@@ -42,39 +42,9 @@ use harness_turn::stun::{
 };
 use ice::candidate::CandidateConfig;
 use ice::candidate::candidate_host::CandidateHostConfig;
-use ice::crypto::{CryptoError, RTCCrypto, RTCCryptoProvider, RTCRandom};
+
 use rand_core::RngCore;
 use sansio::Protocol;
-
-/// Randomness from the run's seed.
-struct SeededRandom(Mutex<SeededRng>);
-
-impl RTCRandom for SeededRandom {
-    fn fill(&self, output: &mut [u8]) -> Result<(), CryptoError> {
-        if let Ok(mut r) = self.0.lock() {
-            r.fill_bytes(output);
-        }
-        Ok(())
-    }
-}
-
-/// The default provider's crypto with seeded randomness.
-struct SeededProvider {
-    inner: Arc<dyn RTCCryptoProvider>,
-    random: SeededRandom,
-}
-
-impl RTCCryptoProvider for SeededProvider {
-    fn name(&self) -> &'static str {
-        "seeded"
-    }
-    fn crypto(&self) -> &dyn RTCCrypto {
-        self.inner.crypto()
-    }
-    fn random(&self) -> &dyn RTCRandom {
-        &self.random
-    }
-}
 
 /// What the adapter reports.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -161,10 +131,7 @@ impl RtcIceEndpoint {
         let mut rng = rng;
         let gather_rng = rng.fork();
         let inner = ice::crypto::default_provider().map_err(|e| e.to_string())?;
-        let provider = Arc::new(SeededProvider {
-            inner,
-            random: SeededRandom(Mutex::new(rng)),
-        });
+        let provider = crate::seeded::seeded_provider(inner, rng);
         let config = ice::AgentConfig {
             is_controlling: controlling,
             lite,

@@ -12,6 +12,7 @@ pub mod dtls;
 pub mod dtls_endpoint;
 pub mod ice;
 pub mod sdp;
+mod seeded;
 pub mod stun;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
